@@ -60,14 +60,18 @@ def response_open(
         if invitation.opened_at is None and interviewer is None:
             invitation.opened_at = timezone.now()
             invitation.save(update_fields=["opened_at"])
-        preferred = language or invitation.expert.preferred_language
-        response, _created = Response.objects.get_or_create(
-            invitation=invitation,
-            defaults={
-                "survey": survey,
-                "language": preferred if preferred in survey.offered_languages() else survey.default_language,
-            },
-        )
+        response = getattr(invitation, "response", None)  # usually loaded with the invitation
+        if response is None:
+            preferred = language or invitation.expert.preferred_language
+            response, _created = Response.objects.get_or_create(
+                invitation=invitation,
+                defaults={
+                    "survey": survey,
+                    "language": preferred
+                    if preferred in survey.offered_languages()
+                    else survey.default_language,
+                },
+            )
     if interviewer is not None and not response.is_submitted and response.interviewer_id != interviewer.pk:
         response.mode = Response.Mode.INTERVIEWER
         response.interviewer = interviewer
