@@ -6,6 +6,7 @@ survey can carry any language its authors write, with fallback to the survey's d
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -13,6 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from .i18n import localized
+
+
+# Form fields are named q_<code>, q_<code>__other and q_<code>__rankN: a code has no "__".
+code_validator = RegexValidator(
+    r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$",
+    _("Use lower-case letters and digits, joined by single hyphens or underscores."),
+)
 
 
 def language_codes() -> list[str]:
@@ -137,7 +145,9 @@ class Question(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveIntegerField()
-    code = models.SlugField(max_length=64, help_text="Stable identifier, kept across waves.")
+    code = models.SlugField(
+        max_length=64, validators=[code_validator], help_text="Stable identifier, kept across waves."
+    )
     type = models.CharField(max_length=20, choices=Type.choices)
     text = models.JSONField(default=dict)
     help_text = models.JSONField(default=dict, blank=True)
@@ -186,7 +196,7 @@ class Question(models.Model):
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     position = models.PositiveIntegerField()
-    code = models.SlugField(max_length=64)
+    code = models.SlugField(max_length=64, validators=[code_validator])
     label = models.JSONField(default=dict)
     is_other = models.BooleanField(default=False, help_text="'Other, please specify': asks for text.")
     is_exclusive = models.BooleanField(default=False, help_text="'None / don't know': excludes the rest.")
