@@ -70,6 +70,15 @@ class Survey(models.Model):
     allow_edit_after_submit = models.BooleanField(
         default=True, help_text="Experts may change submitted answers until the survey closes."
     )
+    reminder_interval_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Nobody is emailed again sooner than this after the last email."
+    )
+    max_reminders = models.PositiveSmallIntegerField(default=3)
+    keep_anonymised_answers = models.BooleanField(
+        default=False,
+        help_text="When an expert asks to be erased, keep their submitted answers as anonymous data. "
+        "Tick only if the consent text says so.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -222,6 +231,7 @@ class Expert(models.Model):
     expertise = models.CharField(max_length=200, blank=True)
     preferred_language = models.CharField(max_length=10, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(null=True, blank=True, help_text="Personal fields removed on request.")
 
     class Meta:
         constraints = [
@@ -251,6 +261,11 @@ class Invitation(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    last_contact_at = models.DateTimeField(null=True, blank=True, help_text="Last invitation or reminder sent.")
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    delivery_failures = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -263,6 +278,29 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expert} → {self.survey.slug}"
+
+
+class Quota(models.Model):
+    """A fieldwork target: how many submissions staff want from one group."""
+
+    class Dimension(models.TextChoices):
+        COUNTRY = "country", _("Country")
+        UN_REGION = "un_region", _("UN region")
+        NORTH_SOUTH = "north_south", _("Global North/South")
+        SECTOR = "sector", _("Sector")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="quotas")
+    dimension = models.CharField(max_length=12, choices=Dimension.choices)
+    value = models.CharField(max_length=60, help_text="A country code, region name, north/south or sector.")
+    target = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "dimension", "value"], name="one_quota_per_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.value}: {self.target}"
 
 
 class Response(models.Model):
