@@ -15,7 +15,6 @@ from django_countries.fields import CountryField
 
 from .i18n import localized
 
-
 # Form fields are named q_<code>, q_<code>__other and q_<code>__rankN: a code has no "__".
 code_validator = RegexValidator(
     r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$",
@@ -261,7 +260,9 @@ class Invitation(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    last_contact_at = models.DateTimeField(null=True, blank=True, help_text="Last invitation or reminder sent.")
+    last_contact_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last invitation or reminder sent."
+    )
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     delivery_failures = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -1,15 +1,14 @@
-"""Writes: invitations, responses and answers. Views call these and nothing else to change data."""
+"""Writes for responses and answers: opening, consent, saving pages, submitting."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .conditions import AnswerValue, visible_question_ids
-from .geography import country_groups
-from .models import Answer, Expert, Invitation, Response, Section, Survey
-from .selectors import Questionnaire, answers_for_response
-from .tokens import new_token, token_hash
+from ..conditions import AnswerValue, visible_question_ids
+from ..geography import country_groups
+from ..models import Answer, Invitation, Response, Section
+from ..selectors import Questionnaire, answers_for_response
 
 
 class ResponseIncomplete(Exception):
@@ -18,31 +17,6 @@ class ResponseIncomplete(Exception):
     def __init__(self, sections: list[Section]):
         self.sections = sections
         super().__init__(_("Some required questions are not answered yet."))
-
-
-def invitation_create(
-    *, survey: Survey, expert: Expert, interviewer: AbstractBaseUser | None = None
-) -> tuple[Invitation, str]:
-    """Invite an expert; returns the invitation and its token, which is never stored in clear."""
-    token = new_token()
-    invitation = Invitation.objects.create(
-        survey=survey, expert=expert, interviewer=interviewer, token_hash=token_hash(token)
-    )
-    return invitation, token
-
-
-def invitation_reissue(*, invitation: Invitation) -> str:
-    """Give the invitation a new token: the old link stops working at once. Lifts a revocation."""
-    token = new_token()
-    invitation.token_hash = token_hash(token)
-    invitation.revoked_at = None
-    invitation.save(update_fields=["token_hash", "revoked_at"])
-    return token
-
-
-def invitation_revoke(*, invitation: Invitation) -> None:
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
 
 
 def response_open(
@@ -177,23 +151,3 @@ def response_submit(*, response: Response, questionnaire: Questionnaire) -> Resp
         locked.resume_section = None
         locked.save()
     return locked
-
-
-def user_create_with_role(*, username: str, password: str, role: str, email: str = "") -> "AbstractBaseUser":
-    """A staff account in one role group; admin and fieldwork may open the Django admin.
-    Updates the password and role when the account exists."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from .roles import ROLES, STAFF_SITE_ROLES
-
-    if role not in ROLES:
-        raise ValueError(
-            _("Unknown role “%(role)s”; choose one of %(roles)s.") % {"role": role, "roles": ", ".join(ROLES)}
-        )
-    user, _created = get_user_model().objects.get_or_create(username=username, defaults={"email": email})
-    user.set_password(password)
-    user.is_staff = role in STAFF_SITE_ROLES
-    user.save()
-    user.groups.set([Group.objects.get(name=role)])
-    return user
