@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "django_tasks",
+    "django_tasks_db",
     "surveys",
 ]
 
