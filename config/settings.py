@@ -156,6 +156,8 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 X_FRAME_OPTIONS = "DENY"
 
 # Roundtable's own settings.
+# The public address experts' links in emails point at.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ROUNDTABLE = {
     # Free-text answers longer than this are refused with a message, never truncated.
     "MAX_TEXT_ANSWER_CHARS": env.int("RT_MAX_TEXT_ANSWER_CHARS", default=20000),
