@@ -118,10 +118,8 @@ class Section(models.Model):
     intro = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        ordering = ["survey", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["survey", "position"], name="section_position_unique"),
-        ]
+        # Positions order; they are not identities (codes are), so reordering never collides.
+        ordering = ["survey", "position", "pk"]
 
     def __str__(self) -> str:
         return localized(self.title, None, self.survey.default_language)
@@ -172,20 +170,24 @@ class Question(models.Model):
         null=True, blank=True, help_text="Ranking: how many items to order."
     )
     show_if_question = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="dependants"
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="dependants"
     )
     show_if_operator = models.CharField(max_length=12, choices=Operator.choices, blank=True)
     show_if_value = models.JSONField(null=True, blank=True, help_text="A code, a number or a list of codes.")
 
     class Meta:
-        ordering = ["section__position", "position"]
+        ordering = ["section__position", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["survey", "code"], name="question_code_unique_in_survey"),
-            models.UniqueConstraint(fields=["section", "position"], name="question_position_unique"),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args, **kwargs):
+        if self.section_id and not self.survey_id:
+            self.survey_id = self.section.survey_id
+        super().save(*args, **kwargs)
 
     def localized_text(self, language: str | None = None) -> str:
         return localized(self.text, language, self.survey.default_language)
@@ -210,7 +212,7 @@ class Choice(models.Model):
     is_exclusive = models.BooleanField(default=False, help_text="'None / don't know': excludes the rest.")
 
     class Meta:
-        ordering = ["question", "position"]
+        ordering = ["question", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["question", "code"], name="choice_code_unique_in_question"),
         ]
@@ -366,7 +368,8 @@ class Answer(models.Model):
     """
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    # RESTRICT: a question with answers cannot be deleted on its own; deleting a whole survey can.
+    question = models.ForeignKey(Question, on_delete=models.RESTRICT, related_name="answers")
     number = models.FloatField(null=True, blank=True)
     text = models.TextField(blank=True)
     codes = models.JSONField(default=list, blank=True)

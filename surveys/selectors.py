@@ -39,12 +39,12 @@ class Questionnaire:
 
 
 def questionnaire_for_survey(*, survey: Survey) -> Questionnaire:
-    sections = list(survey.sections.order_by("position"))
+    sections = list(survey.sections.order_by("position", "pk"))
     questions = list(
         Question.objects.filter(survey=survey)
         .select_related("show_if_question")
-        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
-        .order_by("section__position", "position")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position", "pk")))
+        .order_by("section__position", "section_id", "position", "pk")
     )
     return Questionnaire(survey=survey, sections=sections, questions=questions)
 

@@ -81,6 +81,12 @@ def questionnaire_problems(questionnaire: Questionnaire) -> list[Problem]:
     survey = questionnaire.survey
     if not questionnaire.sections:
         problems.append(Problem("survey", _("the questionnaire has no sections")))
+    positions = Counter(section.position for section in questionnaire.sections)
+    problems += [
+        Problem(_("section %(n)d") % {"n": position}, _("%(count)d sections share this position") % {"count": count})
+        for position, count in positions.items()
+        if count > 1
+    ]
     for section in questionnaire.sections:
         if not questionnaire.questions_in(section):
             problems.append(
