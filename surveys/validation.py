@@ -83,7 +83,10 @@ def questionnaire_problems(questionnaire: Questionnaire) -> list[Problem]:
         problems.append(Problem("survey", _("the questionnaire has no sections")))
     positions = Counter(section.position for section in questionnaire.sections)
     problems += [
-        Problem(_("section %(n)d") % {"n": position}, _("%(count)d sections share this position") % {"count": count})
+        Problem(
+            _("section %(n)d") % {"n": position},
+            _("%(count)d sections share this position") % {"count": count},
+        )
         for position, count in positions.items()
         if count > 1
     ]

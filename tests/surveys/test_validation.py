@@ -112,3 +112,10 @@ def test_every_problem_is_reported_at_once(db):
         "bounds: the lower bound is above the upper bound",
         "untitled: no text in the survey's default language",
     ]
+
+
+def test_two_sections_at_one_position(db):
+    survey = SurveyFactory()
+    for _ in range(2):
+        QuestionFactory(section=SectionFactory(survey=survey, position=3))
+    assert messages(survey) == ["section 3: 2 sections share this position"]
