@@ -4,11 +4,19 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from surveys import views as survey_views
+from surveys import views_fieldwork
 from surveys.urls import questionnaire_patterns
 
 staff_patterns = [
     path("", survey_views.staff_home, name="home"),
     path("interviews/", survey_views.interview_list, name="interviews"),
+    path("surveys/", views_fieldwork.fieldwork_surveys, name="fieldwork_surveys"),
+    path("surveys/<slug:slug>/fieldwork/", views_fieldwork.fieldwork_dashboard, name="fieldwork"),
+    path(
+        "surveys/<slug:slug>/fieldwork/non-responders.csv",
+        views_fieldwork.fieldwork_csv,
+        name="fieldwork_csv",
+    ),
 ]
 
 urlpatterns = [

@@ -81,6 +81,7 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own <form> carries the token
 
 
 class SectionForm(forms.Form):
@@ -122,6 +123,7 @@ class SectionForm(forms.Form):
             self._add_fields(question, answers.get(question.pk) or AnswerValue())
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own <form> carries the token
         self.helper.layout = Layout(*[self._layout(q, q.pk in visible_before) for q in self.rendered])
 
     # Building ----------------------------------------------------------------------------------

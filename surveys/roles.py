@@ -16,7 +16,7 @@ ROLES = (ADMIN, FIELDWORK, INTERVIEWER, RESEARCHER)
 STAFF_SITE_ROLES = (ADMIN, FIELDWORK)
 
 _SURVEY_MODELS = ("series", "survey", "section", "question", "choice")
-_PANEL_MODELS = ("expert", "invitation")
+_PANEL_MODELS = ("expert", "invitation", "quota")
 
 # (app label, codename); "*" for every permission of the app.
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
