@@ -17,7 +17,8 @@ def _run_python(*args: str, **environment: str) -> subprocess.CompletedProcess[s
     return subprocess.run(
         [sys.executable, *args],
         cwd=REPO_ROOT,
-        env={**os.environ, **environment},
+        # The browser tests allow Django's ORM under Playwright's event loop; production must not.
+        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, **environment},
         capture_output=True,
         text=True,
         timeout=120,
