@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from surveys import views as survey_views
+from surveys import views_decline as decline_views
 from surveys import views_fieldwork
 from surveys.urls import questionnaire_patterns
 
@@ -21,6 +22,7 @@ staff_patterns = [
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="staff:home", permanent=False)),
+    path("r/<str:token>/decline/", decline_views.decline, name="decline"),
     path("r/<str:token>/", include((questionnaire_patterns, "expert"))),
     path("staff/interviews/<int:invitation_id>/", include((questionnaire_patterns, "interview"))),
     path("staff/", include((staff_patterns, "staff"))),
