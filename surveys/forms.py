@@ -60,6 +60,11 @@ def ranked_slots(question: Question) -> int:
     return min(question.rank_top_k or len(question.choices.all()), len(question.choices.all()))
 
 
+def _tidy_bound(bound: float | None) -> float | int | None:
+    """60.0 → 60, so messages say "less than or equal to 60"."""
+    return int(bound) if bound is not None and float(bound).is_integer() else bound
+
+
 def choice_options(question: Question, language: str) -> list[tuple[str, str]]:
     default = question.survey.default_language
     return [(choice.code, localized(choice.label, language, default)) for choice in question.choices.all()]
@@ -156,8 +161,8 @@ class SectionForm(forms.Form):
             self.initial[name] = str(int(stored.number)) if stored.number is not None else None
         elif kind == Question.Type.NUMBER:
             self.fields[name] = forms.FloatField(
-                min_value=question.min_value,
-                max_value=question.max_value,
+                min_value=_tidy_bound(question.min_value),
+                max_value=_tidy_bound(question.max_value),
                 widget=forms.NumberInput(attrs={"step": "any"}),
                 **common,
             )
@@ -206,7 +211,7 @@ class SectionForm(forms.Form):
         self.fields[other_field_name(question)] = forms.CharField(
             required=False,
             max_length=SHORT_TEXT_MAX_CHARS,
-            label=_("%(choice)s — please specify") % {"choice": self._text(other.label)},
+            label=_("Please specify"),
         )
         self.initial[other_field_name(question)] = stored.other_text
 
@@ -225,6 +230,9 @@ class SectionForm(forms.Form):
         exclusive = [c.code for c in question.choices.all() if c.is_exclusive]
         if exclusive:
             attrs["data_exclusive"] = json.dumps(exclusive)
+        other = next((c.code for c in question.choices.all() if c.is_other), None)
+        if other:
+            attrs["data_other"] = other
         names = [
             name
             for name in self.fields

@@ -69,6 +69,19 @@
     });
   });
 
+  // "Please specify" shows while its "Other" choice is ticked (or already holds text).
+  function refreshOther() {
+    form.querySelectorAll("[data-other]").forEach(function (wrapper) {
+      var input = wrapper.querySelector('[name$="__other"]');
+      if (!input) { return; }
+      var ticked = wrapper.querySelector('input[value="' + wrapper.dataset.other + '"]:checked');
+      var box = input.closest(".mb-3") || input.parentElement;
+      box.classList.toggle("d-none", !ticked && input.value === "");
+    });
+  }
+
+  form.addEventListener("change", refreshOther);
+  refreshOther();
   form.addEventListener("change", refresh);
   form.addEventListener("input", refresh);
 
