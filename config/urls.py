@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -22,6 +23,7 @@ staff_patterns = [
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="staff:home", permanent=False)),
+    path("favicon.ico", RedirectView.as_view(url=f"/{settings.STATIC_URL}roundtable/favicon.svg")),
     path("r/<str:token>/decline/", decline_views.decline, name="decline"),
     path("r/<str:token>/", include((questionnaire_patterns, "expert"))),
     path("staff/interviews/<int:invitation_id>/", include((questionnaire_patterns, "interview"))),

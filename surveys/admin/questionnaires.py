@@ -9,6 +9,7 @@ longer change; wording can.
 
 import nested_admin
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -102,6 +103,13 @@ class SectionAdminForm(TranslatedFieldsMixin, forms.ModelForm):
 
 
 class SurveyAdminForm(TranslatedFieldsMixin, forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Languages offered to experts"),
+    )
+    default_language = forms.ChoiceField(choices=settings.LANGUAGES, label=gettext_lazy("Default language"))
+
     class Meta:
         model = Survey
         fields = [
@@ -173,6 +181,9 @@ class CloneForm(forms.Form):
 
 @admin.register(Survey)
 class SurveyAdmin(nested_admin.NestedModelAdmin):
+    class Media:
+        css = {"all": ["roundtable/admin.css"]}
+
     form = SurveyAdminForm
     list_display = ["slug", "wave_label", "status", "opens_at", "closes_at"]
     list_filter = ["status", "series"]

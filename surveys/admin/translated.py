@@ -19,7 +19,12 @@ class TranslatedTextWidget(forms.MultiWidget):
         self.languages = [code for code, _name in settings.LANGUAGES]
         widgets = {}
         for code, name in settings.LANGUAGES:
-            attrs = {"aria-label": str(name), "placeholder": str(name), "lang": code}
+            attrs = {
+                "aria-label": str(name),
+                "placeholder": str(name),
+                "lang": code,
+                "class": "rt-translated",
+            }
             widgets[code] = (
                 forms.Textarea(attrs={**attrs, "rows": 3, "cols": 60})
                 if long

@@ -195,7 +195,7 @@ def test_texts_in_languages_the_interface_lacks_are_kept(db):
         "title_en": "New",
         "title_zh-hans": "",
         "default_language": "en",
-        "languages": '["en"]',
+        "languages": ["en"],
         "reminder_interval_days": 7,
         "max_reminders": 3,
     }
