@@ -1,0 +1,266 @@
+"""Differences between groups of experts (divergence) and between waves (trends), with effect
+sizes, rank tests and a false-discovery-rate correction across every test reported together.
+
+Rank tests compare whole distributions of answers, so they suit ordinal scales; each item is
+tested on its own, which is why these functions loop over items (not over answers) to call
+SciPy.
+"""
+
+from collections.abc import Sequence
+
+import numpy
+import pandas
+from scipy import stats as scipy_stats
+
+from .grouping import GROUPINGS, group_columns
+from .scales import DEFAULT_TOP_BOXES, NUMBER, NUMERIC_TYPES, TopBoxes, numeric_answers
+
+ALPHA = 0.05
+MIN_GROUP_SIZE = 10
+MANN_WHITNEY = "mann_whitney"
+KRUSKAL_WALLIS = "kruskal_wallis"
+
+
+def cliffs_delta_matrix(values: pandas.Series, groups: pandas.Series) -> pandas.DataFrame:
+    """Cliff's delta between every pair of groups: entry [a, b] = δ(a, b).
+
+    δ(a, b) = (#{x > y} − #{x < y}) / (n_a n_b) over all pairs of an answer x from group a and an
+    answer y from group b (Cliff 1993, Psychological Bulletin 114(3):494–509): the probability
+    that a's answer is higher minus the probability that it is lower, from −1 to 1. Equivalently
+    δ = 2U_a / (n_a n_b) − 1 with U_a the Mann–Whitney statistic of group a (ties counted ½).
+
+    Computed from counts rather than pairs: with C the groups × distinct-values count matrix and
+    Sᵤᵥ = sign(valueᵤ − valueᵥ), the dominance counts are C S Cᵀ.
+    """
+    counts = pandas.crosstab(groups, values)
+    points = counts.columns.to_numpy(dtype=float)
+    sign = numpy.sign(points[:, None] - points[None, :])
+    matrix = counts.to_numpy(dtype=float)
+    sizes = matrix.sum(axis=1)
+    deltas = matrix @ sign @ matrix.T / numpy.outer(sizes, sizes)
+    return pandas.DataFrame(deltas, index=counts.index, columns=counts.index)
+
+
+def cliffs_delta(x: Sequence[float], y: Sequence[float]) -> float:
+    """Cliff's delta δ(x, y) between two samples (formula in ``cliffs_delta_matrix``)."""
+    values = pandas.Series([*x, *y], dtype=float)
+    groups = pandas.Series(["x"] * len(x) + ["y"] * len(y))
+    return float(cliffs_delta_matrix(values, groups).loc["x", "y"])
+
+
+def benjamini_hochberg(p_values: pandas.Series) -> pandas.Series:
+    """Benjamini–Hochberg q-values (Benjamini & Hochberg 1995, JRSS B 57(1):289–300): with the m
+    p-values sorted, q₍ᵢ₎ = min over j ≥ i of min(1, m p₍ⱼ₎ / j). Calling q ≤ α significant keeps
+    the expected share of false discoveries at most α. NaN p-values are not counted as tests."""
+    q_values = pandas.Series(numpy.nan, index=p_values.index, dtype=float)
+    tested = p_values.notna()
+    if tested.any():
+        q_values[tested] = scipy_stats.false_discovery_control(p_values[tested].to_numpy(float), method="bh")
+    return q_values
+
+
+def rank_test(samples: list[numpy.ndarray]) -> tuple[str, float, float]:
+    """(test, statistic, p-value) comparing the samples: two-sided Mann–Whitney U for two
+    (statistic U of the first sample), Kruskal–Wallis H for more. Samples with no variation at all
+    give statistic 0 (H) or n₁n₂/2 (U) and p = 1: there is no difference to detect."""
+    if len(samples) == 2:
+        result = scipy_stats.mannwhitneyu(samples[0], samples[1], alternative="two-sided")
+        return MANN_WHITNEY, float(result.statistic), float(result.pvalue)
+    if numpy.unique(numpy.concatenate(samples)).size == 1:
+        return KRUSKAL_WALLIS, 0.0, 1.0
+    result = scipy_stats.kruskal(*samples)
+    return KRUSKAL_WALLIS, float(result.statistic), float(result.pvalue)
+
+
+def _compare_groups(item: pandas.DataFrame, grouping: str) -> dict:
+    """The tests and effect sizes of one item across the groups of ``grouping`` (see ``divergence``)."""
+    per_group = item.groupby(grouping).agg(
+        n=("number", "size"), n_agree=("agree", "sum"), median=("number", "median")
+    )
+    on_scale = item["type"].iloc[0] != NUMBER
+    per_group["share_agree"] = per_group["n_agree"] / per_group["n"] if on_scale else numpy.nan
+    groups = list(per_group.index)
+    test, statistic, p_value = rank_test(
+        [item.loc[item[grouping].eq(group), "number"].to_numpy() for group in groups]
+    )
+    deltas = cliffs_delta_matrix(item["number"], item[grouping]).loc[groups, groups].to_numpy()
+    upper = numpy.triu(numpy.abs(deltas), k=1)
+    a, b = numpy.unravel_index(numpy.argmax(upper), upper.shape)
+    higher, lower = (groups[a], groups[b]) if deltas[a, b] >= 0 else (groups[b], groups[a])
+    row = {
+        "question": item["question"].iloc[0],
+        "type": item["type"].iloc[0],
+        "grouping": grouping,
+        "groups": tuple(groups),
+        "n_groups": len(groups),
+        "n": int(per_group["n"].sum()),
+        "test": test,
+        "statistic": statistic,
+        "p_value": p_value,
+        "delta": float(abs(deltas[a, b])),
+        "delta_higher": higher,
+        "delta_lower": lower,
+        "n_higher": int(per_group.at[higher, "n"]),
+        "n_lower": int(per_group.at[lower, "n"]),
+        "median_higher": float(per_group.at[higher, "median"]),
+        "median_lower": float(per_group.at[lower, "median"]),
+    }
+    shares = per_group["share_agree"]
+    high, low = (shares.idxmax(), shares.idxmin()) if on_scale else (None, None)
+    for side, group in (("high", high), ("low", low)):
+        row[f"share_group_{side}"] = group
+        row[f"share_{side}"] = float(shares[group]) if on_scale else numpy.nan
+        row[f"n_{side}"] = int(per_group.at[group, "n"]) if on_scale else None
+        row[f"agree_{side}"] = int(per_group.at[group, "n_agree"]) if on_scale else None
+    row["share_difference"] = row["share_high"] - row["share_low"]
+    return row
+
+
+DIVERGENCE_COLUMNS = [
+    "question", "type", "grouping", "groups", "n_groups", "n", "test", "statistic", "p_value",
+    "q_value", "significant", "delta", "delta_higher", "delta_lower", "n_higher", "n_lower",
+    "median_higher", "median_lower", "share_difference", "share_group_high", "share_high", "n_high",
+    "agree_high", "share_group_low", "share_low", "n_low", "agree_low",
+]  # fmt: skip
+
+
+def divergence(
+    frame: pandas.DataFrame,
+    by: str | Sequence[str],
+    *,
+    min_group_size: int = MIN_GROUP_SIZE,
+    top_boxes: TopBoxes = DEFAULT_TOP_BOXES,
+    alpha: float = ALPHA,
+) -> pandas.DataFrame:
+    """Where groups of experts answer differently: one row per numeric item (Likert, 0–10,
+    number) × grouping in ``by`` (one or more of ``GROUPINGS``) that could be tested.
+
+    Per item and grouping, the groups compared are those with at least ``min_group_size``
+    answers; unknown groups ("") are left out; an item with fewer than two such groups is not
+    tested and has no row. Columns:
+
+    - ``groups`` tested, ``n_groups``, ``n`` answers in them;
+    - ``test``/``statistic``/``p_value``: two-sided Mann–Whitney U for two groups (U of the first
+      group in ``groups``; Mann & Whitney 1947), Kruskal–Wallis H for more (Kruskal & Wallis
+      1952), both from SciPy; see ``rank_test``;
+    - ``q_value``: Benjamini–Hochberg over all rows of the result, that is across every item ×
+      grouping tested; ``significant`` = q ≤ ``alpha``;
+    - ``delta``: Cliff's delta of the two groups, or the largest |δ| of any pair of groups for
+      more, oriented so that it is ≥ 0: ``delta_higher`` tends to answer higher than
+      ``delta_lower``; their ``n_`` and ``median_``;
+    - for rating scales, the spread in share agreeing (top-box rule): ``share_group_high`` and
+      ``share_group_low`` with the largest and smallest ``share_high``/``share_low``, their
+      ``n_``/``agree_`` counts, and ``share_difference`` = share_high − share_low (NaN for number
+      items).
+
+    Rows are sorted by q-value, then by |delta| (largest first).
+    """
+    groupings = group_columns(by, most=len(GROUPINGS))
+    answers = numeric_answers(frame, NUMERIC_TYPES, top_boxes)
+    rows = []
+    for grouping in groupings:
+        known = answers.loc[answers[grouping].notna() & answers[grouping].ne("")]
+        sizes = known.groupby(["question", grouping])["number"].transform("size")
+        eligible = known.loc[sizes >= min_group_size]
+        for _question, item in eligible.groupby("question", sort=False):
+            if item[grouping].nunique() >= 2:
+                rows.append(_compare_groups(item, grouping))
+    table = pandas.DataFrame(rows, columns=DIVERGENCE_COLUMNS).astype(
+        {column: "Int64" for column in ("n_high", "agree_high", "n_low", "agree_low")}
+    )
+    table["q_value"] = benjamini_hochberg(table["p_value"])
+    table["significant"] = table["q_value"].le(alpha)
+    return table.sort_values(["q_value", "delta"], ascending=[True, False], kind="stable").reset_index(
+        drop=True
+    )[DIVERGENCE_COLUMNS]
+
+
+def _wave_items(frame: pandas.DataFrame, top_boxes: TopBoxes) -> pandas.DataFrame:
+    """Per numeric item of one wave: type, scale, n, n_agree, median, and the answers as an array."""
+    answers = numeric_answers(frame, NUMERIC_TYPES, top_boxes)
+    if "wave" not in answers:
+        answers["wave"] = ""
+    return answers.groupby("question", sort=False).agg(
+        type=("type", "first"),
+        scale_min=("scale_min", "first"),
+        scale_max=("scale_max", "first"),
+        wave=("wave", "first"),
+        n=("number", "size"),
+        agree=("agree", "sum"),
+        median=("number", "median"),
+        values=("number", lambda values: values.to_numpy()),
+    )
+
+
+def wave_trends(
+    frame_prev: pandas.DataFrame,
+    frame_curr: pandas.DataFrame,
+    *,
+    top_boxes: TopBoxes = DEFAULT_TOP_BOXES,
+    alpha: float = ALPHA,
+) -> pandas.DataFrame:
+    """Change between two waves of a series, for every numeric item asked in both with the same
+    question code, type and scale (items whose scale changed are left out).
+
+    Columns: ``question``, ``type``, ``wave_prev``/``wave_curr``, ``n_prev``/``n_curr``,
+    ``agree_prev``/``agree_curr`` and ``share_agree_prev``/``share_agree_curr`` (top-box rule;
+    NaN for number items), ``share_change`` = curr − prev with ``share_p_value`` from Fisher's
+    exact test on the 2 × 2 table agree / not agree × wave (two-sided); ``median_prev``/
+    ``median_curr``, ``median_change`` with ``median_p_value`` from the two-sided Mann–Whitney U
+    test between the waves' answers. ``share_q_value`` and ``median_q_value``: Benjamini–Hochberg
+    over all p-values of the table together; ``significant`` when either q ≤ ``alpha``.
+
+    Rows are sorted by the smaller q-value, then by |share_change| (largest first).
+    """
+    prev, curr = _wave_items(frame_prev, top_boxes), _wave_items(frame_curr, top_boxes)
+    items = prev.merge(curr, left_index=True, right_index=True, suffixes=("_prev", "_curr"))
+    same = (
+        items["type_prev"].eq(items["type_curr"])
+        & items["scale_max_prev"].fillna(-1).eq(items["scale_max_curr"].fillna(-1))
+        & items["scale_min_prev"].fillna(-1).eq(items["scale_min_curr"].fillna(-1))
+    )
+    items = items.loc[same]
+    on_scale = items["type_prev"].ne(NUMBER)
+    table = pandas.DataFrame(
+        {
+            "question": items.index,
+            "type": items["type_prev"].to_numpy(),
+            "wave_prev": items["wave_prev"].to_numpy(),
+            "wave_curr": items["wave_curr"].to_numpy(),
+            "n_prev": items["n_prev"].to_numpy(),
+            "n_curr": items["n_curr"].to_numpy(),
+            "agree_prev": items["agree_prev"].to_numpy(),
+            "agree_curr": items["agree_curr"].to_numpy(),
+        }
+    )
+    scale = on_scale.to_numpy()
+    table["share_agree_prev"] = (table["agree_prev"] / table["n_prev"]).where(scale)
+    table["share_agree_curr"] = (table["agree_curr"] / table["n_curr"]).where(scale)
+    table["share_change"] = table["share_agree_curr"] - table["share_agree_prev"]
+    table["share_p_value"] = [
+        scipy_stats.fisher_exact([[a1, n1 - a1], [a2, n2 - a2]]).pvalue if is_scale else numpy.nan
+        for a1, n1, a2, n2, is_scale in zip(
+            table["agree_prev"], table["n_prev"], table["agree_curr"], table["n_curr"], scale, strict=True
+        )
+    ]
+    table["median_prev"] = items["median_prev"].to_numpy()
+    table["median_curr"] = items["median_curr"].to_numpy()
+    table["median_change"] = table["median_curr"] - table["median_prev"]
+    table["median_p_value"] = [
+        rank_test([before, after])[2]
+        for before, after in zip(items["values_prev"], items["values_curr"], strict=True)
+    ]
+    q_values = benjamini_hochberg(
+        pandas.concat([table["share_p_value"], table["median_p_value"]], ignore_index=True)
+    )
+    table["share_q_value"] = q_values.iloc[: len(table)].to_numpy()
+    table["median_q_value"] = q_values.iloc[len(table) :].to_numpy()
+    table["significant"] = table["share_q_value"].le(alpha) | table["median_q_value"].le(alpha)
+    order = table.assign(
+        _q=table[["share_q_value", "median_q_value"]].min(axis=1), _change=-table["share_change"].abs()
+    )
+    return (
+        order.sort_values(["_q", "_change"], kind="stable")
+        .drop(columns=["_q", "_change"])
+        .reset_index(drop=True)
+    )

@@ -1,0 +1,140 @@
+"""Ranking questions: mean ranks, first places, Borda scores and Kendall's W.
+
+A ranking answer lists item codes in rank order; a question with ``rank_top_k`` = k asks for the
+k most important of its n items, so each ranker leaves n − r items unranked (r ≤ k items
+ranked). Unranked items are treated as tied for the remaining places: each gets the average of
+ranks r + 1 … n, that is (r + 1 + n) / 2 (the usual mid-rank for ties). This mid-rank is used
+for ``mean_rank`` and Kendall's W; ``mean_rank_ranked`` averages only the ranks actually given.
+"""
+
+import pandas
+from scipy import stats as scipy_stats
+
+from .grouping import group_columns, in_question_order
+from .summaries import By
+
+RANKING = "ranking"
+
+
+def ranked_items(
+    frame: pandas.DataFrame, columns: list[str], choices: pandas.DataFrame | None
+) -> pandas.DataFrame:
+    """One row per ranker × item of every ranking question in ``frame``, with ``rank`` (NaN when
+    unranked), ``ranked_by_respondent`` (r), ``n_items`` (n), ``top_k`` (k: the question's
+    ``rank_top_k``, or n when absent), ``rank_filled`` (rank, or (r + 1 + n) / 2 when unranked)
+    and ``points`` (Borda: k + 1 − rank when ranked, else 0).
+
+    The items of a question are its choices in ``choices`` (``load.choices_frame``) plus any
+    item ranked; without ``choices``, only items somebody ranked are known.
+    """
+    lengths = frame["codes"].astype(object).str.len()
+    answers = frame.loc[frame["type"].eq(RANKING) & lengths.gt(0)]
+    top_k = answers["rank_top_k"] if "rank_top_k" in answers else float("nan")
+    rankers = answers.assign(top_k=top_k, ranked_by_respondent=lengths)
+    rankers = rankers[["respondent", "question", *columns, "codes", "top_k", "ranked_by_respondent"]]
+    rankers = rankers.drop_duplicates(["respondent", "question"]).reset_index(drop=True)
+    ranks = rankers[["respondent", "question", "codes"]].explode("codes").rename(columns={"codes": "item"})
+    ranks["rank"] = ranks.groupby(level=0).cumcount() + 1
+    ranks = ranks.drop_duplicates(["respondent", "question", "item"])
+    items = ranks[["question", "item"]]
+    if choices is not None:
+        listed = choices.loc[choices["question"].isin(rankers["question"]), ["question", "code"]]
+        items = pandas.concat([listed.rename(columns={"code": "item"}), items])
+    items = items.drop_duplicates()
+    items = items.assign(n_items=items.groupby("question")["item"].transform("size"))
+    grid = rankers.drop(columns="codes").merge(items, on="question")
+    grid = grid.merge(ranks, on=["respondent", "question", "item"], how="left")
+    grid["top_k"] = (
+        pandas.to_numeric(grid["top_k"], errors="coerce")
+        .astype(float)
+        .fillna(grid["n_items"])
+        .clip(lower=grid["ranked_by_respondent"])
+    )
+    grid["rank_filled"] = grid["rank"].fillna((grid["ranked_by_respondent"] + 1 + grid["n_items"]) / 2)
+    grid["points"] = (grid["top_k"] + 1 - grid["rank"]).fillna(0.0)
+    return grid
+
+
+def ranking_summary(
+    frame: pandas.DataFrame, by: By = None, *, choices: pandas.DataFrame | None = None
+) -> pandas.DataFrame:
+    """One row per ranking question, group of ``by`` and item:
+
+    - ``n``: rankers (respondents who answered the question) in the group;
+    - ``n_ranked``: rankers who placed the item in their top k;
+    - ``mean_rank``: mean over all rankers, unranked items at the mid-rank (r + 1 + n) / 2
+      (module docstring); ``mean_rank_ranked``: mean over those who ranked the item;
+    - ``n_first``, ``share_first`` = n_first / n;
+    - ``borda_total`` = Σ points, with k points for a first place, k − 1 for second … 1 for the
+      k-th, 0 unranked (Borda count truncated at k); ``borda`` = borda_total / n, the mean points
+      per ranker, comparable across groups of different size.
+
+    Items come in order of ``mean_rank`` (best first) within each question and group.
+    """
+    columns = group_columns(by)
+    keys = ["question", *columns]
+    grid = ranked_items(frame, columns, choices)
+    grid["first"] = grid["rank"].eq(1)
+    table = (
+        grid.groupby([*keys, "item"], dropna=False)
+        .agg(
+            n=("respondent", "size"),
+            n_ranked=("rank", "count"),
+            mean_rank=("rank_filled", "mean"),
+            mean_rank_ranked=("rank", "mean"),
+            n_first=("first", "sum"),
+            borda_total=("points", "sum"),
+        )
+        .reset_index()
+    )
+    table["share_first"] = table["n_first"] / table["n"]
+    table["borda"] = table["borda_total"] / table["n"]
+    ordered = [*keys, "item", "n", "n_ranked", "mean_rank", "mean_rank_ranked", "n_first", "share_first"]
+    return in_question_order(table, frame, [*columns, "mean_rank", "item"])[
+        [*ordered, "borda_total", "borda"]
+    ]
+
+
+def kendalls_w(
+    frame: pandas.DataFrame, by: By = None, *, choices: pandas.DataFrame | None = None
+) -> pandas.DataFrame:
+    """Kendall's coefficient of concordance among the rankers of each ranking question (and group):
+    ``n_rankers`` (m), ``n_items`` (n), ``w``, ``chi_square``, ``df``, ``p_value``.
+
+    W = 12 S / (m²(n³ − n) − m Σⱼ Tⱼ), where Rᵢ is the sum of item i's ranks over the m rankers,
+    S = Σᵢ (Rᵢ − R̄)², and Tⱼ = Σ(t³ − t) over ranker j's groups of t tied ranks — here the
+    n − r unranked items, tied at the mid-rank (module docstring). W runs from 0 (no agreement)
+    to 1 (identical rankings). Significance: χ² = m(n − 1)W with n − 1 degrees of freedom,
+    equal to Friedman's tie-corrected statistic. (Kendall & Babington Smith 1939; Siegel &
+    Castellan 1988; Legendre 2005, J. Agric. Biol. Environ. Stat. 10(2):226–245.)
+    """
+    columns = group_columns(by)
+    keys = ["question", *columns]
+    grid = ranked_items(frame, columns, choices)
+    rank_sums = grid.groupby([*keys, "item"], dropna=False)["rank_filled"].sum().rename("rank_sum")
+    deviations = rank_sums - rank_sums.groupby(level=keys, dropna=False).transform("mean")
+    spread = (
+        (deviations**2)
+        .rename("s")
+        .groupby(level=keys, dropna=False)
+        .agg(["size", "sum"])
+        .rename(columns={"size": "n_items", "sum": "s"})
+        .reset_index()
+    )
+    rankers = grid.drop_duplicates(["respondent", "question"])
+    tied = rankers["n_items"] - rankers["ranked_by_respondent"]
+    ties = (
+        rankers.assign(t=tied**3 - tied)
+        .groupby(keys, dropna=False)
+        .agg(n_rankers=("respondent", "size"), ties=("t", "sum"))
+        .reset_index()
+    )
+    table = spread.merge(ties, on=keys)
+    m, n = table["n_rankers"].astype(float), table["n_items"].astype(float)
+    denominator = m**2 * (n**3 - n) - m * table["ties"]
+    table["w"] = 12 * table["s"] / denominator.where(denominator > 0)
+    table["df"] = table["n_items"] - 1
+    table["chi_square"] = m * (n - 1) * table["w"]
+    table["p_value"] = scipy_stats.chi2.sf(table["chi_square"], table["df"])
+    ordered = [*keys, "n_rankers", "n_items", "w", "chi_square", "df", "p_value"]
+    return in_question_order(table, frame, columns)[ordered]
