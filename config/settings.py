@@ -132,6 +132,11 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Computed analysis summaries are cached, keyed by the survey's latest submission, so a stale
+# entry is never read. Per-process memory by default; CACHE_URL (e.g. dbcache://rt_cache after
+# `createcachetable`, or redis://…) shares it between workers.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://roundtable")}
+
 # Background work (invitation and reminder emails) is queued in the database and run by
 # `python manage.py db_worker`. Tests use the immediate backend (tests/conftest.py).
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}

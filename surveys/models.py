@@ -73,6 +73,15 @@ class Survey(models.Model):
         default=7, help_text="Nobody is emailed again sooner than this after the last email."
     )
     max_reminders = models.PositiveSmallIntegerField(default=3)
+    min_group_size = models.PositiveSmallIntegerField(
+        default=5, help_text="k: analysis never shows a cell describing fewer respondents than this."
+    )
+    consensus_iqr_max = models.FloatField(
+        default=1.0, help_text="Consensus: largest interquartile range, on a 5-point scale (scaled for others)."
+    )
+    consensus_share_min = models.FloatField(
+        default=0.70, help_text="Consensus: smallest share in the top two or bottom two boxes."
+    )
     keep_anonymised_answers = models.BooleanField(
         default=False,
         help_text="When an expert asks to be erased, keep their submitted answers as anonymous data. "
