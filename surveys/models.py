@@ -77,7 +77,7 @@ class Survey(models.Model):
         default=5, help_text="k: analysis never shows a cell describing fewer respondents than this."
     )
     consensus_iqr_max = models.FloatField(
-        default=1.0, help_text="Consensus: largest interquartile range, on a 5-point scale (scaled for others)."
+        default=1.0, help_text="Consensus: largest IQR on a 5-point scale (scaled for other scales)."
     )
     consensus_share_min = models.FloatField(
         default=0.70, help_text="Consensus: smallest share in the top two or bottom two boxes."

@@ -44,6 +44,7 @@ BOOLEAN = _kind(lambda v: isinstance(v, bool), gettext_lazy("true or false"))
 INTEGER = _kind(_is_integer, gettext_lazy("a whole number"))
 OPTIONAL_INTEGER = _kind(lambda v: v is None or _is_integer(v), gettext_lazy("a whole number or null"))
 OPTIONAL_NUMBER = _kind(lambda v: v is None or _is_number(v), gettext_lazy("a number or null"))
+NUMBER = _kind(_is_number, gettext_lazy("a number"))
 TEXTS = _kind(_is_texts, gettext_lazy("texts by language, such as {en: …}"))
 TEXTS_LIST = _kind(
     lambda v: isinstance(v, list) and all(map(_is_texts, v)), gettext_lazy("a list of texts by language")
@@ -92,6 +93,9 @@ DOCUMENT = {
     "reminder_interval_days": (INTEGER, False),
     "max_reminders": (INTEGER, False),
     "keep_anonymised_answers": (BOOLEAN, False),
+    "min_group_size": (INTEGER, False),
+    "consensus_iqr_max": (NUMBER, False),
+    "consensus_share_min": (NUMBER, False),
     "sections": ([SECTION], True),
 }
 # The survey settings a document carries, besides series, slug and sections.
