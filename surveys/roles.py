@@ -20,7 +20,7 @@ _PANEL_MODELS = ("expert", "invitation", "quota")
 
 # (app label, codename); "*" for every permission of the app.
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
-    ADMIN: [("surveys", "*"), ("auth", "*")],
+    ADMIN: [("surveys", "*"), ("auth", "*"), ("analysis", "*")],
     FIELDWORK: [
         *[("surveys", f"view_{model}") for model in _SURVEY_MODELS],
         *[
@@ -32,7 +32,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("surveys", "conduct_any_interview"),
     ],
     INTERVIEWER: [("surveys", "conduct_interview")],
-    RESEARCHER: [],
+    RESEARCHER: [("analysis", "view_analysis")],
 }
 
 
