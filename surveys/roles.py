@@ -32,7 +32,15 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("surveys", "conduct_any_interview"),
     ],
     INTERVIEWER: [("surveys", "conduct_interview")],
-    RESEARCHER: [("analysis", "view_analysis")],
+    RESEARCHER: [
+        ("analysis", "view_analysis"),
+        ("analysis", "code_answers"),
+        *[
+            ("analysis", f"{action}_{model}")
+            for model in ("codebook", "theme", "codedsegment", "quote")
+            for action in ("view", "add", "change", "delete")
+        ],
+    ],
 }
 
 
