@@ -20,7 +20,7 @@ _PANEL_MODELS = ("expert", "invitation", "quota")
 
 # (app label, codename); "*" for every permission of the app.
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
-    ADMIN: [("surveys", "*"), ("auth", "*"), ("analysis", "*")],
+    ADMIN: [("surveys", "*"), ("auth", "*"), ("analysis", "*"), ("django_tasks_database", "*")],
     FIELDWORK: [
         *[("surveys", f"view_{model}") for model in _SURVEY_MODELS],
         *[
