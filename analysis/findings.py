@@ -110,7 +110,7 @@ def group_label(grouping: str, value: str) -> str:
     return value
 
 
-def _percent(share: float) -> str:
+def percent_text(share: float) -> str:
     return _("%(percent)d %%") % {"percent": round(share * 100)}
 
 
@@ -118,12 +118,12 @@ def _number(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
-def _q(q_value: float) -> str:
+def q_text(q_value: float) -> str:
     """The q-value after "q " in a sentence: "= 0.003" or "< 0.001"."""
     return "< 0.001" if q_value < 0.001 else f"= {q_value:.3f}"
 
 
-def _publishable(
+def publishable(
     table: pandas.DataFrame, parts: Mapping[str, tuple[str | None, str]], k: int
 ) -> pandas.Series:
     """True for the rows of ``table`` whose cells would all be shown by ``suppress_small_cells``.
@@ -168,7 +168,7 @@ def consensus_findings(
     reached = reached.assign(
         side=reached["n_agree"].where(reached["direction"].eq("agree"), reached["n_disagree"])
     )
-    reached = reached.loc[_publishable(reached, {"all": ("side", "n")}, k)]
+    reached = reached.loc[publishable(reached, {"all": ("side", "n")}, k)]
     best = reached.sort_values(["share", "iqr", "n"], ascending=[False, True, False], kind="stable").head(
         limit
     )
@@ -177,7 +177,7 @@ def consensus_findings(
             kind="consensus",
             question=row.question,
             text=CONSENSUS_TEXT[row.direction]
-            % {"share": _percent(row.share), "item": _item(items, row.question), "n": row.n},
+            % {"share": percent_text(row.share), "item": _item(items, row.question), "n": row.n},
             numbers={
                 "direction": row.direction,
                 "share": float(row.share),
@@ -207,8 +207,8 @@ def divergence_findings(
     medians = significant.loc[~by_share]
     keep = pandas.concat(
         [
-            _publishable(shares, {"high": ("agree_high", "n_high"), "low": ("agree_low", "n_low")}, k),
-            _publishable(medians, {"higher": (None, "n_higher"), "lower": (None, "n_lower")}, k),
+            publishable(shares, {"high": ("agree_high", "n_high"), "low": ("agree_low", "n_low")}, k),
+            publishable(medians, {"higher": (None, "n_higher"), "lower": (None, "n_lower")}, k),
         ]
     )
     chosen = significant.loc[keep.reindex(significant.index, fill_value=False)].head(limit)
@@ -225,8 +225,8 @@ def divergence_findings(
             values = {
                 "group_high": group_label(row.grouping, row.share_group_high),
                 "group_low": group_label(row.grouping, row.share_group_low),
-                "share_high": _percent(row.share_high),
-                "share_low": _percent(row.share_low),
+                "share_high": percent_text(row.share_high),
+                "share_low": percent_text(row.share_low),
             }
             text = DIVERGENCE_SHARE_TEXT[family]
             numbers |= {
@@ -257,7 +257,7 @@ def divergence_findings(
             Finding(
                 kind="divergence",
                 question=row.question,
-                text=text % {**values, "item": _item(items, row.question), "q": _q(row.q_value)},
+                text=text % {**values, "item": _item(items, row.question), "q": q_text(row.q_value)},
                 numbers=numbers,
                 table=divergence_table_anchor(row.grouping),
             )
@@ -280,10 +280,10 @@ def trend_findings(
     by_median = ~by_share & table["median_q_value"].le(alpha)
     shares = table.loc[by_share]
     shares = shares.loc[
-        _publishable(shares, {"prev": ("agree_prev", "n_prev"), "curr": ("agree_curr", "n_curr")}, k)
+        publishable(shares, {"prev": ("agree_prev", "n_prev"), "curr": ("agree_curr", "n_curr")}, k)
     ]
     medians = table.loc[by_median & table["median_change"].ne(0)]
-    medians = medians.loc[_publishable(medians, {"prev": (None, "n_prev"), "curr": (None, "n_curr")}, k)]
+    medians = medians.loc[publishable(medians, {"prev": (None, "n_prev"), "curr": (None, "n_curr")}, k)]
     chosen = pandas.concat(
         [
             shares.assign(order=-shares["share_change"].abs(), q_used=shares["share_q_value"]),
@@ -297,7 +297,7 @@ def trend_findings(
             "item": _item(items, row.question),
             "wave_prev": row.wave_prev,
             "wave_curr": row.wave_curr,
-            "q": _q(row.q_used),
+            "q": q_text(row.q_used),
         }
         numbers: dict[str, Any] = {
             "wave_prev": row.wave_prev,
@@ -308,8 +308,8 @@ def trend_findings(
             direction = "rose" if row.share_change > 0 else "fell"
             text = TREND_SHARE_TEXT[direction] % {
                 **shared,
-                "share_prev": _percent(row.share_agree_prev),
-                "share_curr": _percent(row.share_agree_curr),
+                "share_prev": percent_text(row.share_agree_prev),
+                "share_curr": percent_text(row.share_agree_curr),
             }
             numbers |= {"share_prev": float(row.share_agree_prev), "share_curr": float(row.share_agree_curr)}
         else:
