@@ -1,0 +1,931 @@
+"""The summary of one survey that the dashboard, the downloads and the report all show.
+
+``survey_summary`` loads the submitted answers of the survey and of its previous wave once
+(``analysis.load``), computes every table with ``analysis.stats`` and withholds every number
+that could describe fewer than the survey's k respondents (``Survey.min_group_size``), by the
+rules of ``suppress_small_cells`` applied consistently across tables:
+
+- *group sizes*: respondents per group (fieldwork) and answerers per group of each item. The
+  groups of a breakdown add up to the coarser table (one grouping → the overall figure, two
+  groupings → each one-way table), so complementary cells are hidden along every margin, and a
+  cell hidden in a coarser table stays hidden in the finer ones;
+- *counts inside a shown group*: the points of a scale (within the group and within its agree /
+  disagree boxes), the options chosen, first places and items ranked, and those agreeing,
+  disagreeing or neither;
+- means, medians, IQRs, rank statistics and tests of a shown group stay: each describes at least
+  k respondents.
+
+A withheld number is null (NA) and its row has ``suppressed`` = True; a row whose ``n`` is null is
+withheld entirely. When the filtered respondents are fewer than k, everything is withheld and
+``SurveySummary.suppressed`` says so. Summaries are cached; see ``summary_cache_key``.
+"""
+
+import hashlib
+import itertools
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy
+import pandas
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.db.models.functions import Coalesce
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_countries import countries
+from pandas.api import types as dtypes
+
+from surveys.geography import NORTH_SOUTH_LABELS
+from surveys.i18n import localized
+from surveys.models import Question, Response, Survey
+
+from .findings import Finding, divergence_table_anchor, group_label, key_findings
+from .load import QUESTION_ORDER, answers_frame, choices_frame, questions_frame, respondents_frame
+from .stats import (
+    DEFAULT_TOP_BOXES,
+    SCALE_TYPES,
+    ConsensusCriteria,
+    choice_summary,
+    consensus,
+    divergence,
+    kendalls_w,
+    number_summary,
+    ranking_summary,
+    scale_distribution,
+    scale_summary,
+    suppress_small_cells,
+    wave_trends,
+)
+from .stats.scales import NUMBER, box_counts
+from .stats.summaries import CHOICE_TYPES
+
+GROUPINGS = ["country", "un_region", "north_south", "sector", "mode"]
+PAIR = "×"
+OVERALL = ""
+# Every breakdown by its name ("sector", "north_south×sector"), one-way before two-way.
+BREAKDOWNS: dict[str, list[str]] = {
+    **{grouping: [grouping] for grouping in GROUPINGS},
+    **{f"{a}{PAIR}{b}": [a, b] for a, b in itertools.combinations(GROUPINGS, 2)},
+}
+COLUMNS = {OVERALL: [], **BREAKDOWNS}
+FILTER_COLUMNS = {
+    "region": "un_region",
+    "north_south": "north_south",
+    "sector": "sector",
+    "country": "country",
+}
+FREE_TEXT_TYPES = ("short_text", "long_text")
+RANKING = "ranking"
+# Which summary describes a question of each type (free text: only how many answered).
+KIND_OF_TYPE = {
+    **{kind: "scale" for kind in SCALE_TYPES},
+    NUMBER: "number",
+    **{kind: "choice" for kind in CHOICE_TYPES},
+    RANKING: "ranking",
+}
+CHART_GROUPING = "north_south"
+ALL_RESPONDENTS = "all"
+CACHE_FORMAT = 1  # bump when the summary's shape changes, so old cache entries are never read
+
+
+@dataclass
+class Filters:
+    """Which respondents a summary describes; "" means all. ``region`` is a UN region, ``wave`` a
+    wave label (a survey is one wave: another label leaves nobody)."""
+
+    region: str = ""
+    north_south: str = ""
+    sector: str = ""
+    country: str = ""
+    wave: str = ""
+
+    def restrict(self, frame: pandas.DataFrame, *, wave: bool = True) -> pandas.DataFrame:
+        """The rows of ``frame`` (answers or respondents) that these filters keep."""
+        wanted = {
+            FILTER_COLUMNS[name]: value for name, value in asdict(self).items() if value and name != "wave"
+        }
+        if wave and self.wave:
+            wanted["wave"] = self.wave
+        keep = numpy.ones(len(frame), dtype=bool)
+        for column, value in wanted.items():
+            keep &= frame[column].eq(value).to_numpy(dtype=bool)
+        return frame.loc[keep]
+
+
+@dataclass
+class ItemSummary:
+    """One question: its tables in questionnaire order, withheld cells null.
+
+    ``overall`` is the summary of its type (``scale_summary``, ``number_summary``,
+    ``choice_summary`` or ``ranking_summary`` with option/item ``label`` and, for rankings,
+    Kendall's W; free text: n answered only); ``breakdowns`` the same by each of ``BREAKDOWNS``
+    with ``<grouping>_label`` columns; ``distribution`` (rating scales) has per ``group`` ("all",
+    then each North/South group) and ``point``: ``count``, ``n``, ``share`` and a ``label``.
+    """
+
+    code: str
+    type: str
+    text: str
+    section: str
+    overall: pandas.DataFrame
+    breakdowns: dict[str, pandas.DataFrame] = field(default_factory=dict)
+    distribution: pandas.DataFrame | None = None
+
+
+@dataclass
+class SurveySummary:
+    """Everything the dashboard, the downloads and the report show about one survey (see the
+    module docstring for what is withheld); ``tables`` holds every table by the id the report
+    anchors it with and the findings link to."""
+
+    survey_slug: str
+    title: str
+    wave: str
+    k: int
+    filters: Filters
+    n_respondents: int | None  # None when fewer than k (then ``suppressed``)
+    fieldwork: dict  # opens_at, closes_at, n_submitted, by_group: {grouping: table}
+    items: list[ItemSummary]
+    consensus: pandas.DataFrame
+    divergence: pandas.DataFrame
+    trends: pandas.DataFrame | None
+    findings: list[Finding]
+    tables: dict[str, pandas.DataFrame]  # every table by its anchor id
+    criteria: ConsensusCriteria = field(default_factory=ConsensusCriteria)
+    previous_wave: str = ""
+    suppressed: bool = False  # fewer than k respondents: every number is withheld
+
+
+def item_table_id(code: str, breakdown: str = OVERALL) -> str:
+    """The anchor of an item's table: "item-<code>", "item-<code>-by-sector",
+    "item-<code>-by-north_south-and-sector" (two groupings), "item-<code>-distribution"."""
+    if breakdown == OVERALL:
+        return f"item-{code}"
+    return f"item-{code}-by-{breakdown.replace(PAIR, '-and-')}"
+
+
+def distribution_table_id(code: str) -> str:
+    return f"item-{code}-distribution"
+
+
+def fieldwork_table_id(grouping: str) -> str:
+    return f"fieldwork-{grouping}"
+
+
+def group_name(grouping: str, value: str) -> str:
+    """How a group is named in a table: "Global South", "Brazil", "Academia", "Unknown" …"""
+    if value == "":
+        return _("Unknown")
+    if grouping == "north_south":
+        return str(NORTH_SOUTH_LABELS.get(value, value))
+    return group_label(grouping, value)
+
+
+def previous_wave(*, survey: Survey) -> Survey | None:
+    """The wave before ``survey`` in its series: the survey of the same series that opened (or,
+    never opened, was created) last before it; None for a first wave."""
+    started = survey.opens_at or survey.created_at
+    return (
+        Survey.objects.filter(series_id=survey.series_id)
+        .exclude(pk=survey.pk)
+        .annotate(started=Coalesce("opens_at", "created_at"))
+        .filter(started__lt=started)
+        .order_by("-started", "-pk")
+        .first()
+    )
+
+
+def summary_version(*, survey: Survey) -> tuple:
+    """What a cached summary depends on, in one aggregate query: the submitted responses of the
+    survey's series (this wave and the one it is compared with) — how many, and the latest
+    submission and edit. A new submission, an edit or a deletion changes it."""
+    submitted = Response.objects.filter(survey__series_id=survey.series_id, status=Response.Status.SUBMITTED)
+    version = submitted.aggregate(n=Count("pk"), submitted=Max("submitted_at"), updated=Max("updated_at"))
+    return tuple(value.isoformat() if isinstance(value, datetime) else value for value in version.values())
+
+
+def summary_cache_key(*, survey: Survey, filters: Filters, version: tuple) -> str:
+    """The cache key: the survey and the fields of it a summary shows or uses (so editing its
+    title, dates or analysis settings is never served stale), the filters, the language
+    sentences and labels are written in, and ``summary_version``. Question wording is not in
+    it: a reworded question shows once the cache entry expires (the cache's TIMEOUT)."""
+    parts = (
+        CACHE_FORMAT,
+        survey.pk,
+        survey.slug,
+        survey.wave_label,
+        survey.title,
+        survey.default_language,
+        survey.opens_at,
+        survey.closes_at,
+        survey.min_group_size,
+        survey.consensus_iqr_max,
+        survey.consensus_share_min,
+        translation.get_language(),
+        sorted(asdict(filters).items()),
+        version,
+    )
+    return "analysis.summary." + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def survey_summary(*, survey: Survey, filters: Filters | None = None) -> SurveySummary:
+    """The summary of ``survey`` for the respondents ``filters`` keep, from the cache when no
+    response has been submitted or edited since it was computed (one query), else computed
+    (seven queries, whatever the number of respondents) and cached."""
+    filters = filters or Filters()
+    key = summary_cache_key(survey=survey, filters=filters, version=summary_version(survey=survey))
+    summary = cache.get(key)
+    if summary is None:
+        summary = compute_summary(survey=survey, filters=filters)
+        cache.set(key, summary)
+    return summary
+
+
+def _withheld(values: pandas.Series, hidden: numpy.ndarray) -> pandas.Series:
+    """``values`` with the ``hidden`` ones NA (integers and booleans become nullable)."""
+    if dtypes.is_bool_dtype(values):
+        values = values.astype("boolean")
+    elif dtypes.is_integer_dtype(values):
+        values = values.astype("Int64")
+    return values.mask(hidden)
+
+
+def _hidden_in(table: pandas.DataFrame, hidden: pandas.DataFrame) -> numpy.ndarray:
+    """True for the rows of ``table`` whose values in ``hidden``'s columns match a row of ``hidden``."""
+    if hidden.empty or table.empty:
+        return numpy.zeros(len(table), dtype=bool)
+    keys = list(hidden.columns)
+    return pandas.MultiIndex.from_frame(table[keys]).isin(pandas.MultiIndex.from_frame(hidden))
+
+
+def _margins(breakdown: str) -> list[str]:
+    """The coarser breakdowns that the groups of ``breakdown`` add up to."""
+    columns = COLUMNS[breakdown]
+    return [OVERALL] if len(columns) == 1 else list(columns)
+
+
+@dataclass
+class _Rules:
+    """Small-cell suppression with k, consistent across the tables of one summary."""
+
+    k: int
+    everything: bool  # fewer than k respondents: withhold every number
+    respondents: dict[str, pandas.DataFrame] = field(default_factory=dict)
+
+    def hide(
+        self,
+        table: pandas.DataFrame,
+        count: str,
+        *,
+        groups: list[str],
+        cell: list[str],
+        value_columns: list[str],
+        hidden: Sequence[pandas.DataFrame] = (),
+        within: Sequence[list[str]] = (),
+        total: str | None = None,
+    ) -> pandas.DataFrame:
+        """``suppress_small_cells`` where cells named by ``cell`` + ``groups`` add up, over each
+        group column, to a coarser table, and along ``within``; rows matching ``hidden`` (cells
+        withheld elsewhere) start withheld."""
+        flagged = numpy.full(len(table), self.everything)
+        for keys in hidden:
+            flagged |= _hidden_in(table, keys)
+        structures = [[*cell, *(g for g in groups if g != dropped)] for dropped in groups] + list(within)
+        return suppress_small_cells(
+            table.assign(suppressed=flagged),
+            count,
+            self.k,
+            within=structures or None,
+            total_column=total,
+            value_columns=value_columns,
+        )
+
+    def group_hidden(self, breakdown: str, tables: dict[str, pandas.DataFrame], count: str = "n") -> list:
+        """Keys of withheld groups: in the coarser tables of ``breakdown`` and among respondents."""
+        hidden = [
+            tables[margin].loc[tables[margin][count].isna(), ["question", *COLUMNS[margin]]]
+            for margin in _margins(breakdown)
+        ]
+        if breakdown != OVERALL:
+            people = self.respondents[breakdown]
+            hidden.append(people.loc[people["suppressed"], COLUMNS[breakdown]])
+        return hidden
+
+    def groups(self, table: pandas.DataFrame, breakdown: str, tables: dict, value_columns: list[str]):
+        """``table`` (one row per question and group, answerers in ``n``) with small groups withheld."""
+        return self.hide(
+            table,
+            "n",
+            groups=COLUMNS[breakdown],
+            cell=["question"],
+            value_columns=value_columns,
+            hidden=self.group_hidden(breakdown, tables),
+        )
+
+    def agreement(self, table: pandas.DataFrame, breakdown: str, tables: dict) -> pandas.DataFrame:
+        """Withholds ``n_agree``/``n_disagree`` (and shares) where those agreeing, disagreeing or
+        neither are a small cell of the group, or of the same part across groups."""
+        groups = COLUMNS[breakdown]
+        keys = table[["question", *groups]].assign(row=numpy.arange(len(table)))
+        rest = table["n"] - table["n_agree"] - table["n_disagree"]
+        counts = {"agree": table["n_agree"], "disagree": table["n_disagree"], "neither": rest}
+        cells = pandas.concat(
+            [keys.assign(part=part, count=count.astype(float).to_numpy()) for part, count in counts.items()],
+            ignore_index=True,
+        )
+        hidden = [keys.loc[table["suppressed"].to_numpy(), ["row"]]]
+        for margin in _margins(breakdown):
+            coarse, margin_keys = tables[margin], ["question", *COLUMNS[margin]]
+            for part in ("agree", "disagree"):
+                hidden.append(coarse.loc[coarse[f"n_{part}"].isna(), margin_keys].assign(part=part))
+            either = coarse["n_agree"].isna() | coarse["n_disagree"].isna()
+            hidden.append(coarse.loc[either, margin_keys].assign(part="neither"))
+        checked = self.hide(
+            cells,
+            "count",
+            groups=groups,
+            cell=["question", "part"],
+            value_columns=["count"],
+            hidden=hidden,
+            within=[["row"]],
+        )
+        table = table.copy()
+        for part in ("agree", "disagree"):
+            rows = checked.loc[checked["part"].eq(part) & checked["suppressed"], "row"]
+            withheld = numpy.isin(numpy.arange(len(table)), rows)
+            for column in (f"n_{part}", f"share_{part}"):
+                table[column] = _withheld(table[column], withheld)
+            table["suppressed"] |= withheld
+        return table
+
+    def options(
+        self,
+        table: pandas.DataFrame,
+        breakdown: str,
+        tables: dict,
+        option: str,
+        counts: dict[str, tuple[list[str], bool]],
+    ) -> pandas.DataFrame:
+        """Withholds small groups, then small ``counts`` (count column → (its value columns,
+        whether the counts of a group partition its respondents)) of each option of a group."""
+        groups = COLUMNS[breakdown]
+        keys = ["question", *groups]
+        sizes = self.groups(table.drop_duplicates(keys)[[*keys, "n"]], breakdown, tables, ["n"])
+        group_withheld = sizes.loc[sizes["suppressed"], keys]
+        in_withheld_group = _hidden_in(table, group_withheld)
+        result = table.copy()
+        result["suppressed"] = in_withheld_group
+        for count, (value_columns, partition) in counts.items():
+            margins = [
+                tables[margin].loc[tables[margin][count].isna(), ["question", option, *COLUMNS[margin]]]
+                for margin in _margins(breakdown)
+            ]
+            checked = self.hide(
+                table,
+                count,
+                groups=groups,
+                cell=["question", option],
+                value_columns=value_columns,
+                hidden=[group_withheld, *margins],
+                within=[keys] if partition else [],
+                total="n" if partition else None,
+            )
+            result[value_columns] = checked[value_columns]
+            result["suppressed"] |= checked["suppressed"]
+        for column in _numbers(table):
+            result[column] = _withheld(result[column], in_withheld_group)
+        return result
+
+
+def _numbers(table: pandas.DataFrame, exclude: tuple[str, ...] = ()) -> list[str]:
+    """The numeric, non-boolean columns of ``table`` (the values a suppression blanks)."""
+    return [
+        column
+        for column in table.columns
+        if column not in exclude
+        and dtypes.is_numeric_dtype(table[column])
+        and not dtypes.is_bool_dtype(table[column])
+    ]
+
+
+def _respondent_counts(people: pandas.DataFrame, rules: _Rules) -> dict[str, pandas.DataFrame]:
+    """Respondents per group of every breakdown, small groups withheld (``n_respondents``)."""
+    tables: dict[str, pandas.DataFrame] = {}
+    for breakdown, groups in BREAKDOWNS.items():
+        counts = people.groupby(groups, dropna=False).size().rename("n_respondents").reset_index()
+        hidden = [
+            tables[margin].loc[tables[margin]["suppressed"], COLUMNS[margin]]
+            for margin in _margins(breakdown)
+            if margin != OVERALL
+        ]
+        tables[breakdown] = rules.hide(
+            counts, "n_respondents", groups=groups, cell=[], value_columns=["n_respondents"], hidden=hidden
+        )
+    return tables
+
+
+def _every_breakdown(compute, suppress) -> tuple[pandas.DataFrame, dict[str, pandas.DataFrame]]:
+    """(the overall table unsuppressed, {breakdown: suppressed table}), coarser tables first so
+    finer ones can keep their withheld cells withheld."""
+    tables: dict[str, pandas.DataFrame] = {}
+    raw = pandas.DataFrame()
+    for breakdown, groups in COLUMNS.items():
+        table = compute(groups or None)
+        if breakdown == OVERALL:
+            raw = table
+        tables[breakdown] = suppress(table, breakdown, tables)
+    return raw, tables
+
+
+def _scale_bounds(
+    table: pandas.DataFrame, questions: pandas.DataFrame
+) -> tuple[pandas.Series, pandas.Series]:
+    """The lowest and highest point of each row's scale (Likert 1 … 5 or 7; 0–10)."""
+    scales = questions.set_index("code")
+    likert = scales["type"].eq("likert").to_numpy()
+    points = scales["scale_points"].astype(float).to_numpy()
+    low = pandas.Series(numpy.where(likert, 1.0, 0.0), index=scales.index)
+    high = pandas.Series(numpy.where(likert, points, 10.0), index=scales.index)
+    return table["question"].map(low), table["question"].map(high)
+
+
+def _with_box(table: pandas.DataFrame, questions: pandas.DataFrame) -> pandas.DataFrame:
+    """``table`` (a ``scale_distribution``) with ``box``: agree, disagree or neither (top-box rule)."""
+    low, high = _scale_bounds(table, questions)
+    boxes = box_counts(high - low + 1, DEFAULT_TOP_BOXES)
+    point = table["point"].astype(float)
+    box = numpy.select(
+        [point >= high - boxes + 1, point <= low + boxes - 1], ["agree", "disagree"], "neither"
+    )
+    return table.assign(box=box)
+
+
+def _distributions(
+    frame: pandas.DataFrame, questions: pandas.DataFrame, rules: _Rules, scales: dict[str, pandas.DataFrame]
+) -> pandas.DataFrame:
+    """Answers per point of each rating scale, overall and per North/South group, for charts:
+    points add up within a group and within its boxes, and across groups to the overall count."""
+    values = ["count", "share"]
+    overall_withheld = scales[OVERALL].loc[scales[OVERALL]["n"].isna(), ["question"]]
+    overall = rules.hide(
+        _with_box(scale_distribution(frame), questions),
+        "count",
+        groups=[],
+        cell=["question", "point"],
+        value_columns=values,
+        hidden=[overall_withheld],
+        within=[["question"], ["question", "box"]],
+    )
+    by = scales[CHART_GROUPING]
+    groups_withheld = by.loc[by["n"].isna(), ["question", CHART_GROUPING]]
+    by_group = rules.hide(
+        _with_box(scale_distribution(frame, CHART_GROUPING), questions),
+        "count",
+        groups=[CHART_GROUPING],
+        cell=["question", "point"],
+        value_columns=values,
+        hidden=[overall.loc[overall["count"].isna(), ["question", "point"]], groups_withheld],
+        within=[["question", CHART_GROUPING], ["question", CHART_GROUPING, "box"]],
+    )
+    overall["n"] = _withheld(overall["n"], _hidden_in(overall, overall_withheld))
+    by_group["n"] = _withheld(by_group["n"], _hidden_in(by_group, groups_withheld))
+    overall = overall.assign(group=ALL_RESPONDENTS, label=_("All respondents"))
+    by_group = by_group.rename(columns={CHART_GROUPING: "group"})
+    by_group["label"] = _names(by_group["group"], CHART_GROUPING)
+    columns = ["question", "group", "label", "point", "count", "n", "share", "suppressed"]
+    return pandas.concat([overall[columns], by_group[columns]], ignore_index=True)
+
+
+def _names(values: pandas.Series, grouping: str) -> pandas.Series:
+    return values.map({value: group_name(grouping, value) for value in values.unique()}).astype(str)
+
+
+def _labelled(table: pandas.DataFrame, groups: list[str]) -> pandas.DataFrame:
+    """``table`` with a ``<grouping>_label`` column after each group column."""
+    table = table.copy()
+    for grouping in groups:
+        table.insert(
+            table.columns.get_loc(grouping) + 1, f"{grouping}_label", _names(table[grouping], grouping)
+        )
+    return table
+
+
+def _with_option_labels(table: pandas.DataFrame, option: str, choices: pandas.DataFrame) -> pandas.DataFrame:
+    """``table`` with each option's (or ranked item's) ``label``: its choice label, or the name
+    of the country for country questions."""
+    labels = choices.set_index(["question", "code"])["label"]
+    label = pandas.Series(
+        labels.reindex(pandas.MultiIndex.from_frame(table[["question", option]])).to_numpy(),
+        index=table.index,
+    )
+    names = {code: str(countries.name(code) or code) for code in table[option].unique()}
+    table = table.copy()
+    table.insert(
+        table.columns.get_loc(option) + 1, "label", label.fillna(table[option].map(names)).astype(str)
+    )
+    return table
+
+
+CONSENSUS_COLUMNS = [
+    "question", "type", "n", "median", "iqr", "iqr_max", "iqr_met", "direction", "share", "share_met",
+    "consensus", "n_agree", "share_agree", "n_disagree", "share_disagree", "suppressed",
+]  # fmt: skip
+
+
+def _published_consensus(
+    raw: pandas.DataFrame, shown: pandas.DataFrame, criteria: ConsensusCriteria
+) -> pandas.DataFrame:
+    """``stats.consensus`` of the overall scale summary ``raw``, with the numbers withheld in
+    ``shown`` (the same table suppressed) withheld, and the share in the direction of agreement
+    withheld with its count."""
+    table = consensus(raw, criteria)
+    for column in (
+        "n",
+        "median",
+        "iqr",
+        "n_agree",
+        "share_agree",
+        "n_disagree",
+        "share_disagree",
+        "suppressed",
+    ):
+        table[column] = shown[column].to_numpy()
+    whole = table["n"].isna().to_numpy()
+    side = table["n_agree"].where(table["direction"].ne("disagree"), table["n_disagree"])
+    table["share"] = _withheld(table["share"], side.isna().to_numpy())
+    for column in ("iqr_met", "share_met", "consensus", "direction"):
+        table[column] = _withheld(table[column], whole)
+    return table[CONSENSUS_COLUMNS].reset_index(drop=True)
+
+
+# Per group named in a divergence row: (its n column, its agreement columns).
+DIVERGENCE_ROLES = {
+    "share_group_high": ("n_high", ["agree_high", "share_high", "share_difference"]),
+    "share_group_low": ("n_low", ["agree_low", "share_low", "share_difference"]),
+    "delta_higher": ("n_higher", []),
+    "delta_lower": ("n_lower", []),
+}
+
+
+def _published_divergence(
+    raw: pandas.DataFrame, one_way: dict[str, list[pandas.DataFrame]]
+) -> pandas.DataFrame:
+    """``stats.divergence`` with a group's numbers withheld wherever its item's breakdown withholds
+    them (``one_way``: grouping → its suppressed scale and number tables), and the total ``n``
+    withheld when any group tested is."""
+    flags = pandas.concat(
+        [
+            table[["question", grouping]]
+            .rename(columns={grouping: "group"})
+            .assign(
+                grouping=grouping,
+                n_hidden=table["n"].isna().to_numpy(),
+                agree_hidden=(table["n_agree"] if "n_agree" in table else table["n"]).isna().to_numpy(),
+            )
+            for grouping, tables in one_way.items()
+            for table in tables
+        ],
+        ignore_index=True,
+    )
+    table = raw.copy().reset_index(drop=True)
+    withheld = numpy.zeros(len(table), dtype=bool)
+    for role, (n_column, agreement) in DIVERGENCE_ROLES.items():
+        found = table[["question", "grouping", role]].rename(columns={role: "group"})
+        found = found.merge(flags, on=["question", "grouping", "group"], how="left")
+        n_hidden = found["n_hidden"].fillna(False).to_numpy(dtype=bool)
+        agree_hidden = n_hidden | found["agree_hidden"].fillna(False).to_numpy(dtype=bool)
+        table[n_column] = _withheld(table[n_column], n_hidden)
+        for column in agreement:
+            table[column] = _withheld(table[column], agree_hidden)
+        withheld |= n_hidden | (agree_hidden & bool(agreement))
+    tested = table[["question", "grouping", "groups"]].assign(row=numpy.arange(len(table))).explode("groups")
+    tested = tested.rename(columns={"groups": "group"}).merge(
+        flags, on=["question", "grouping", "group"], how="left"
+    )
+    any_hidden = tested.groupby("row")["n_hidden"].agg(lambda hidden: hidden.fillna(False).any())
+    total_hidden = any_hidden.reindex(range(len(table)), fill_value=False).to_numpy(dtype=bool)
+    table["n"] = _withheld(table["n"], total_hidden)
+    table["groups"] = table["groups"].map(list)
+    table["suppressed"] = withheld | total_hidden
+    return table
+
+
+TREND_SHARE_COLUMNS = [
+    "agree_prev", "agree_curr", "share_agree_prev", "share_agree_curr", "share_change", "share_p_value",
+    "share_q_value",
+]  # fmt: skip
+
+
+def _published_trends(raw: pandas.DataFrame, current: pandas.DataFrame, rules: _Rules) -> pandas.DataFrame:
+    """``stats.wave_trends`` with agreement withheld when those agreeing or the rest are a small
+    cell in either wave (or withheld in the current overall tables ``current``), and the whole
+    row when either wave has fewer than k answers."""
+    rows = raw[["question"]].assign(row=numpy.arange(len(raw)))
+    cells = pandas.concat(
+        [
+            rows.assign(wave=wave, part=part, count=count.astype(float).to_numpy())
+            for wave in ("prev", "curr")
+            for part, count in (
+                ("agree", raw[f"agree_{wave}"]),
+                ("rest", raw[f"n_{wave}"] - raw[f"agree_{wave}"]),
+            )
+        ],
+        ignore_index=True,
+    )
+    checked = rules.hide(
+        cells, "count", groups=[], cell=[], value_columns=["count"], within=[["row", "wave"]]
+    )
+    in_cells = numpy.isin(rows["row"], checked.loc[checked["suppressed"], "row"])
+    now = current.drop_duplicates("question").set_index("question")
+    whole = (
+        raw["n_prev"].lt(rules.k).to_numpy()
+        | raw["n_curr"].lt(rules.k).to_numpy()
+        | raw["question"].map(now["n"].isna()).fillna(True).to_numpy(dtype=bool)
+        | rules.everything
+    )
+    agree_withheld = raw["question"].map(now["n_agree"].isna()).fillna(False).to_numpy(dtype=bool)
+    share_hidden = whole | in_cells | (agree_withheld & raw["type"].ne(NUMBER).to_numpy())
+    table = raw.copy()
+    for column in TREND_SHARE_COLUMNS:
+        table[column] = _withheld(table[column], share_hidden)
+    for column in [*_numbers(table), "significant"]:
+        table[column] = _withheld(table[column], whole)
+    table["suppressed"] = share_hidden | whole
+    return table.reset_index(drop=True)
+
+
+def _section_titles(survey: Survey) -> dict[str, str]:
+    """Question code → the title of its section, in the survey's default language (one query)."""
+    language = survey.default_language
+    rows = (
+        Question.objects.filter(survey=survey).order_by(*QUESTION_ORDER).values_list("code", "section__title")
+    )
+    return {code: localized(title, language, language) for code, title in rows}
+
+
+def _free_text(frame: pandas.DataFrame, people: pandas.DataFrame, questions: pandas.DataFrame, rules: _Rules):
+    """Free-text questions: how many answered (the texts themselves are never loaded)."""
+    asked = questions.loc[questions["type"].isin(FREE_TEXT_TYPES), ["code", "type"]]
+    answered = frame.loc[frame["type"].isin(FREE_TEXT_TYPES)].groupby("question").size()
+    table = asked.rename(columns={"code": "question"}).reset_index(drop=True)
+    table["n"] = table["question"].map(answered).fillna(0).astype(int)
+    table["n_respondents"] = len(people)
+    table["n_skipped"] = table["n_respondents"] - table["n"]
+    return rules.groups(table, OVERALL, {}, ["n", "n_respondents", "n_skipped"])
+
+
+def _by_question(table: pandas.DataFrame) -> dict[str, pandas.DataFrame]:
+    return {code: part.reset_index(drop=True) for code, part in table.groupby("question", sort=False)}
+
+
+RANKING_COUNTS = {
+    "n_first": (["n_first", "share_first"], True),  # first places partition the rankers
+    "n_ranked": (["n_ranked", "mean_rank_ranked"], False),
+}
+
+
+def _item_tables(
+    frame: pandas.DataFrame, people: pandas.DataFrame, choices: pandas.DataFrame, rules: _Rules
+) -> tuple[pandas.DataFrame, dict[str, dict[str, pandas.DataFrame]]]:
+    """(the overall scale summary unsuppressed, {kind: {breakdown: suppressed, labelled table}})
+    for the kinds of ``KIND_OF_TYPE``."""
+
+    def of_type(types) -> pandas.DataFrame:
+        return frame.loc[frame["type"].isin(types)]
+
+    scale_raw, scales = _every_breakdown(
+        lambda by: scale_summary(of_type(SCALE_TYPES), by, respondents=people).drop(columns="distribution"),
+        lambda table, breakdown, done: rules.agreement(
+            rules.groups(table, breakdown, done, _numbers(table, ("scale_min", "scale_max"))), breakdown, done
+        ),
+    )
+    _raw, numbers = _every_breakdown(
+        lambda by: number_summary(of_type((NUMBER,)), by, respondents=people),
+        lambda table, breakdown, done: rules.groups(table, breakdown, done, _numbers(table)),
+    )
+    _raw, options = _every_breakdown(
+        lambda by: choice_summary(of_type(CHOICE_TYPES), by, choices=choices),
+        lambda table, breakdown, done: rules.options(
+            table, breakdown, done, "option", {"count": (["count", "share"], True)}
+        ),
+    )
+    _raw, rankings = _every_breakdown(
+        lambda by: ranking_summary(of_type((RANKING,)), by, choices=choices),
+        lambda table, breakdown, done: rules.options(table, breakdown, done, "item", RANKING_COUNTS),
+    )
+    agreement = kendalls_w(of_type((RANKING,)), choices=choices)[["question", "w", "p_value"]]
+    agreement = agreement.rename(columns={"w": "kendalls_w", "p_value": "kendalls_w_p_value"})
+    overall = rankings[OVERALL].merge(agreement, on="question", how="left")
+    for column in ("kendalls_w", "kendalls_w_p_value"):
+        overall[column] = _withheld(overall[column], overall["n"].isna().to_numpy())
+    rankings[OVERALL] = overall
+    for breakdown, groups in COLUMNS.items():
+        scales[breakdown] = _labelled(scales[breakdown], groups)
+        numbers[breakdown] = _labelled(numbers[breakdown], groups)
+        options[breakdown] = _labelled(_with_option_labels(options[breakdown], "option", choices), groups)
+        rankings[breakdown] = _labelled(_with_option_labels(rankings[breakdown], "item", choices), groups)
+    return scale_raw, {"scale": scales, "number": numbers, "choice": options, "ranking": rankings}
+
+
+def _items(
+    questions: pandas.DataFrame,
+    sections: dict[str, str],
+    kinds: dict[str, dict[str, pandas.DataFrame]],
+    free_text: pandas.DataFrame,
+    distributions: pandas.DataFrame,
+) -> list[ItemSummary]:
+    """One ``ItemSummary`` per question, in questionnaire order."""
+    split = {
+        kind: {breakdown: _by_question(table) for breakdown, table in tables.items()}
+        for kind, tables in kinds.items()
+    }
+    free_texts, charts = _by_question(free_text), _by_question(distributions)
+    items = []
+    for code, kind, text in zip(questions["code"], questions["type"], questions["text"], strict=True):
+        if kind in FREE_TEXT_TYPES:
+            overall, breakdowns = free_texts[code], {}
+        else:
+            parts, empty = split[KIND_OF_TYPE[kind]], kinds[KIND_OF_TYPE[kind]]
+            overall = parts[OVERALL].get(code, empty[OVERALL].iloc[0:0])
+            breakdowns = {name: parts[name].get(code, empty[name].iloc[0:0]) for name in BREAKDOWNS}
+        distribution = charts.get(code, distributions.iloc[0:0]) if kind in SCALE_TYPES else None
+        items.append(
+            ItemSummary(
+                code=code,
+                type=kind,
+                text=text,
+                section=sections.get(code, ""),
+                overall=overall,
+                breakdowns=breakdowns,
+                distribution=distribution,
+            )
+        )
+    return items
+
+
+def _anchored(
+    by_group: dict[str, pandas.DataFrame],
+    items: list[ItemSummary],
+    consensus_table: pandas.DataFrame,
+    divergence_table: pandas.DataFrame,
+    trends: pandas.DataFrame | None,
+) -> dict[str, pandas.DataFrame]:
+    """Every table by its anchor id, in the order of the report."""
+    tables = {fieldwork_table_id(grouping): table for grouping, table in by_group.items()}
+    for item in items:
+        tables[item_table_id(item.code)] = item.overall
+        for breakdown, table in item.breakdowns.items():
+            tables[item_table_id(item.code, breakdown)] = table
+        if item.distribution is not None:
+            tables[distribution_table_id(item.code)] = item.distribution
+    tables["consensus"] = consensus_table
+    tables["divergence"] = divergence_table
+    for grouping in GROUPINGS:
+        rows = divergence_table["grouping"].eq(grouping)
+        tables[divergence_table_anchor(grouping)] = divergence_table.loc[rows].reset_index(drop=True)
+    if trends is not None:
+        tables["trends"] = trends
+    return tables
+
+
+def compute_summary(*, survey: Survey, filters: Filters) -> SurveySummary:
+    """The summary of ``survey`` for the respondents ``filters`` keep, computed now, in six
+    queries (``survey_summary`` caches it). Sentences and labels are in the active language."""
+    k = survey.min_group_size
+    criteria = ConsensusCriteria(iqr_max_5pt=survey.consensus_iqr_max, share_min=survey.consensus_share_min)
+    previous = previous_wave(survey=survey)
+    waves = [survey] if previous is None else [survey, previous]
+    answers = answers_frame(surveys=waves)
+    everyone = respondents_frame(surveys=waves)
+    questions = questions_frame(survey=survey)
+    choices = choices_frame(survey=survey)
+    frame = filters.restrict(answers.loc[answers["survey"].eq(survey.slug)])
+    people = filters.restrict(everyone.loc[everyone["survey"].eq(survey.slug)])
+    rules = _Rules(k=k, everything=len(people) < k)
+    rules.respondents = _respondent_counts(people, rules)
+
+    scale_raw, kinds = _item_tables(frame, people, choices, rules)
+    scales, numbers = kinds["scale"], kinds["number"]
+    distributions = _distributions(frame.loc[frame["type"].isin(SCALE_TYPES)], questions, rules, scales)
+    free_text = _free_text(frame, people, questions, rules)
+    items = _items(questions, _section_titles(survey), kinds, free_text, distributions)
+
+    divergence_raw = divergence(frame, GROUPINGS, min_group_size=k)
+    trends_raw = trends = None
+    if previous is not None:
+        earlier = filters.restrict(answers.loc[answers["survey"].eq(previous.slug)], wave=False)
+        trends_raw = wave_trends(earlier, frame)
+        current = pandas.concat([scales[OVERALL], numbers[OVERALL]], ignore_index=True)
+        trends = _published_trends(trends_raw, current, rules)
+    findings = []
+    if not rules.everything:
+        findings = key_findings(
+            consensus_table=consensus(scale_raw, criteria),
+            divergence_table=divergence_raw,
+            trend_table=trends_raw,
+            items=dict(zip(questions["code"], questions["text"], strict=True)),
+            k=k,
+        )
+    consensus_table = _published_consensus(scale_raw, scales[OVERALL], criteria)
+    divergence_table = _published_divergence(
+        divergence_raw, {grouping: [scales[grouping], numbers[grouping]] for grouping in GROUPINGS}
+    )
+    by_group = {grouping: _labelled(rules.respondents[grouping], [grouping]) for grouping in GROUPINGS}
+    n_respondents = None if rules.everything else len(people)
+    return SurveySummary(
+        survey_slug=survey.slug,
+        title=survey.localized_title(translation.get_language()),
+        wave=survey.wave_label,
+        k=k,
+        filters=filters,
+        n_respondents=n_respondents,
+        fieldwork={
+            "opens_at": survey.opens_at,
+            "closes_at": survey.closes_at,
+            "n_submitted": n_respondents,
+            "by_group": by_group,
+        },
+        items=items,
+        consensus=consensus_table,
+        divergence=divergence_table,
+        trends=trends,
+        findings=findings,
+        tables=_anchored(by_group, items, consensus_table, divergence_table, trends),
+        criteria=criteria,
+        previous_wave=previous.wave_label if previous is not None else "",
+        suppressed=rules.everything,
+    )
+
+
+JSON_FORMAT = "roundtable.survey-summary"
+JSON_VERSION = 1
+
+
+def table_to_json(table: pandas.DataFrame) -> dict[str, list]:
+    """``{"columns": [...], "rows": [[...], ...]}`` with NaN/NA as null and numpy types as JSON's."""
+    split = json.loads(table.to_json(orient="split", index=False, date_format="iso", double_precision=15))
+    return {"columns": split["columns"], "rows": split["data"]}
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def summary_to_json(summary: SurveySummary) -> dict[str, Any]:
+    """``summary`` as JSON-safe data; every table once, under ``tables`` by its id, referred to by
+    id elsewhere. The structure is documented key by key in docs/summary-json.md."""
+    return {
+        "format": JSON_FORMAT,
+        "version": JSON_VERSION,
+        "survey": summary.survey_slug,
+        "title": summary.title,
+        "wave": summary.wave,
+        "previous_wave": summary.previous_wave or None,
+        "k": summary.k,
+        "filters": asdict(summary.filters),
+        "suppressed": summary.suppressed,
+        "n_respondents": summary.n_respondents,
+        "consensus_criteria": {
+            "iqr_max_5pt": summary.criteria.iqr_max_5pt,
+            "share_min": summary.criteria.share_min,
+        },
+        "fieldwork": {
+            "opens_at": _moment(summary.fieldwork["opens_at"]),
+            "closes_at": _moment(summary.fieldwork["closes_at"]),
+            "n_submitted": summary.fieldwork["n_submitted"],
+            "by_group": {
+                grouping: fieldwork_table_id(grouping) for grouping in summary.fieldwork["by_group"]
+            },
+        },
+        "items": [
+            {
+                "code": item.code,
+                "type": item.type,
+                "text": item.text,
+                "section": item.section,
+                "overall": item_table_id(item.code),
+                "breakdowns": {
+                    breakdown: item_table_id(item.code, breakdown) for breakdown in item.breakdowns
+                },
+                "distribution": distribution_table_id(item.code) if item.distribution is not None else None,
+            }
+            for item in summary.items
+        ],
+        "consensus": "consensus",
+        "divergence": "divergence",
+        "trends": "trends" if summary.trends is not None else None,
+        "findings": [
+            {
+                "kind": finding.kind,
+                "question": finding.question,
+                "text": str(finding.text),
+                "numbers": finding.numbers,
+                "table": finding.table,
+            }
+            for finding in summary.findings
+        ],
+        "tables": {table_id: table_to_json(table) for table_id, table in summary.tables.items()},
+    }
