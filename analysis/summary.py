@@ -427,6 +427,22 @@ def _respondent_counts(people: pandas.DataFrame, rules: _Rules) -> dict[str, pan
     return tables
 
 
+def _naming_shown_groups(findings: list[Finding], respondents: dict[str, pandas.DataFrame]) -> list[Finding]:
+    """Findings minus those naming a group whose size is withheld: a small group, or the
+    complement withheld beside it. Otherwise a finding's numbers would undo the suppression."""
+    kept = []
+    for finding in findings:
+        grouping = finding.numbers.get("grouping")
+        if finding.kind == "divergence" and grouping in respondents:
+            table = respondents[grouping]
+            hidden = set(table.loc[table["suppressed"], grouping].astype(str))
+            named = {str(finding.numbers.get("group_high")), str(finding.numbers.get("group_low"))}
+            if named & hidden:
+                continue
+        kept.append(finding)
+    return kept
+
+
 def _every_breakdown(compute, suppress) -> tuple[pandas.DataFrame, dict[str, pandas.DataFrame]]:
     """(the overall table unsuppressed, {breakdown: suppressed table}), coarser tables first so
     finer ones can keep their withheld cells withheld."""
@@ -829,6 +845,7 @@ def compute_summary(*, survey: Survey, filters: Filters) -> SurveySummary:
             items=dict(zip(questions["code"], questions["text"], strict=True)),
             k=k,
         )
+    findings = _naming_shown_groups(findings, rules.respondents)
     consensus_table = _published_consensus(scale_raw, scales[OVERALL], criteria)
     divergence_table = _published_divergence(
         divergence_raw, {grouping: [scales[grouping], numbers[grouping]] for grouping in GROUPINGS}

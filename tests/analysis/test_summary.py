@@ -478,3 +478,14 @@ def test_a_summary_takes_seven_queries_whatever_the_number_of_respondents(
     with django_assert_max_num_queries(7):
         summary = survey_summary(survey=survey)
     assert summary.n_respondents == respondents
+
+
+def test_no_finding_names_a_group_whose_size_is_withheld(summary):
+    """Brazil's 6 are withheld beside Kenya's 2; a Brazil-vs-Germany finding carrying n = 6 would
+    give Kenya's 2 away (15 − 6 − 7), so no finding may name Brazil or Kenya."""
+    withheld = {"BR", "KE"}
+    for finding in summary.findings:
+        if finding.numbers.get("grouping") == "country":
+            assert not {finding.numbers.get("group_high"), finding.numbers.get("group_low")} & withheld
+    as_json = json.dumps(summary_to_json(summary)["findings"], default=str)
+    assert '"n_high": 6' not in as_json and '"n_low": 6' not in as_json
