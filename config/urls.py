@@ -29,6 +29,7 @@ urlpatterns = [
     path("staff/interviews/<int:invitation_id>/", include((questionnaire_patterns, "interview"))),
     path("staff/", include((staff_patterns, "staff"))),
     path("analysis/", include("analysis.urls")),
+    path("coding/", include("analysis.urls_coding")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,6 +6,7 @@ featured experts' links re-issued. Only token hashes are stored, so re-issuing i
 print working links; links printed by an earlier run stop working.
 """
 
+import random
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
@@ -13,6 +14,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
+
+from analysis.demo import seed_demo_coding
 
 from .. import roles, selectors, services
 from ..models import Answer, Expert, Invitation, Response, Survey
@@ -90,6 +93,16 @@ def seed_demo(*, experts: int, seed: int) -> DemoSeed:
             questionnaire = selectors.questionnaire_for_survey(survey=survey)
             members = plan_panel(questionnaire=questionnaire, count=experts, seed=seed)
             _panel_create(survey=survey, questionnaire=questionnaire, members=members, staff=staff)
+        # A small codebook and two researchers' coding, so themes show at once (idempotent).
+        second_coder = services.user_create_with_role(
+            username="researcher2",
+            password=DEMO_PASSWORD,
+            role=roles.RESEARCHER,
+            email="researcher2@example.org",
+        )
+        seed_demo_coding(
+            survey=survey, coders=[staff[roles.RESEARCHER], second_coder], rng=random.Random(seed)
+        )
         return DemoSeed(created=created, survey=survey, links=_featured_links(survey), counts=_counts(survey))
 
 

@@ -1,0 +1,17 @@
+"""The coding pages, mounted at /coding/ (namespace ``coding``)."""
+
+from django.urls import path
+
+from . import views_coding
+
+app_name = "coding"
+
+urlpatterns = [
+    path("", views_coding.coding_surveys, name="surveys"),
+    path("<slug:slug>/", views_coding.coding_workspace, name="workspace"),
+    path("<slug:slug>/quotes/", views_coding.coding_quotes, name="quotes"),
+    path("<slug:slug>/codebook/", views_coding.codebook, name="codebook"),
+    path("<slug:slug>/codebook.csv", views_coding.codebook_export, name="codebook_export"),
+    path("<slug:slug>/codebook/<int:theme_id>/", views_coding.theme_edit, name="theme"),
+    path("<slug:slug>/codebook/<int:theme_id>/delete/", views_coding.theme_remove, name="theme_delete"),
+]
