@@ -7,7 +7,6 @@ offsets the browser posts are the server's offsets.
 """
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import Page, expect
 
 from analysis.coding import codebook_for_survey, theme_create
@@ -16,6 +15,10 @@ from surveys import roles, services
 from surveys.conditions import AnswerValue
 from tests.analysis.test_load import take_part
 from tests.factories import ExpertFactory, QuestionFactory, SectionFactory, SurveyFactory
+
+# The live server needs real transactions; the flush after each test must not take the role
+# groups and permissions that migrations created, so they are restored after it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PASSWORD = "coding-in-a-browser"
 # (answer text, its language, passage to select, number keys to press)
@@ -31,17 +34,8 @@ ANSWERS = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def role_groups_restored(django_db_blocker):
-    """The role groups come from a migration, and a transactional test empties every table when it
-    ends: make them again after this module, for the browser tests that follow."""
-    yield
-    with django_db_blocker.unblock():
-        roles.sync_role_groups(apps)
-
-
 @pytest.fixture
-def coding_setup(live_server, transactional_db):
+def coding_setup(live_server):
     survey = SurveyFactory(slug="browser-coding")
     QuestionFactory(section=SectionFactory(survey=survey, position=1), code="why", type="long_text")
     for text, language, _passage, _keys in ANSWERS:
@@ -53,7 +47,6 @@ def coding_setup(live_server, transactional_db):
         theme_create(codebook=codebook, name="Capacity building", parent=divide),
         theme_create(codebook=codebook, name="Fragmentation"),
     ]
-    roles.sync_role_groups(apps)  # a transactional test before this one may have emptied the tables
     researcher = services.user_create_with_role(username="coder", password=PASSWORD, role=roles.RESEARCHER)
     return survey, themes, researcher
 

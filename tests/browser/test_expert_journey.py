@@ -20,6 +20,10 @@ from surveys.models import Answer, Invitation, Response
 from surveys.services import invitation_reissue
 from tests.factories import ExpertFactory, every_type_survey, invite
 
+# The live server needs real transactions; the flush after each test must not take the role
+# groups and permissions that migrations created, so they are restored after it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 PHONE = {"width": 390, "height": 844}
 PHONE_SCREENSHOT = "/tmp/rt-phone.png"  # noqa: S108 (for a person to look at; never committed)
 SHOWN_QUESTIONS = "[data-question]:not(.d-none)"

@@ -492,7 +492,7 @@ def run_db_worker() -> None:
             logger.setLevel(level)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_database_queue_and_db_worker_deliver_invitations(survey, settings, mailoutbox, client):
     settings.TASKS = DATABASE_QUEUE
     invitation, _token = invite(survey, ExpertFactory())
