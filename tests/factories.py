@@ -3,8 +3,8 @@
 import factory
 from django.utils import timezone
 
-from surveys import services
-from surveys.models import Choice, Expert, Question, Section, Sector, Series, Survey
+from surveys import selectors, services
+from surveys.models import Choice, Expert, Question, Response, Section, Sector, Series, Survey
 
 
 class SeriesFactory(factory.django.DjangoModelFactory):
@@ -141,3 +141,27 @@ def every_type_survey(**survey_fields) -> Survey:
         show_if_value="other_kind",
     )
     return survey
+
+
+def take_part(
+    survey, answers, *, expert=None, submit=True, interviewer=None, attribution="anonymous"
+) -> Response:
+    """An expert answers ``survey`` through the real services, page by page, and submits.
+    ``answers`` maps question codes to ``AnswerValue``s."""
+    invitation, _token = invite(survey, expert or ExpertFactory())
+    response = services.response_open(invitation=invitation, interviewer=interviewer)
+    services.response_give_consent(response=response, attribution=attribution)
+    questionnaire = selectors.questionnaire_for_survey(survey=survey)
+    questions = {question.code: question for question in questionnaire.questions}
+    for section in questionnaire.sections:
+        page = {
+            questions[code].pk: value
+            for code, value in answers.items()
+            if questions[code].section_id == section.pk
+        }
+        services.response_save_page(
+            response=response, questionnaire=questionnaire, section=section, values=page, next_section=None
+        )
+    if submit:
+        services.response_submit(response=response, questionnaire=questionnaire)
+    return response

@@ -5,6 +5,7 @@ spreadsheet would run as a formula while keeping numbers numeric, and are never 
 """
 
 import csv
+import functools
 import inspect
 import io
 import json
@@ -35,10 +36,10 @@ from analysis.exports.cells import csv_cell, fit_label
 from analysis.exports.spss_stata import DTA, SAV, legal_names
 from analysis.exports.xlsx import NO_SUMMARY, SHEETS
 from analysis.load import respondent_pseudonym
-from surveys import selectors, services
 from surveys.conditions import AnswerValue
 from surveys.models import Answer, Choice, Expert, Invitation, Question, Response, Sector
-from tests.factories import ExpertFactory, every_type_survey, invite
+from tests import factories
+from tests.factories import ExpertFactory, every_type_survey
 
 EVIL_NAME = '=HYPERLINK("http://evil","x")'
 COMMAND = "=cmd|'/C calc'!A0"
@@ -66,25 +67,7 @@ MINIMAL = {"agree": AnswerValue(number=2)}
 DRAFT_TEXT = "Only in a draft, never exported"
 
 
-def take_part(survey, answers, *, expert, submit=True) -> Response:
-    """``expert`` answers ``survey`` through the real services, page by page, and submits."""
-    invitation, _token = invite(survey, expert)
-    response = services.response_open(invitation=invitation)
-    services.response_give_consent(response=response, attribution="named")
-    questionnaire = selectors.questionnaire_for_survey(survey=survey)
-    questions = {question.code: question for question in questionnaire.questions}
-    for section in questionnaire.sections:
-        page = {
-            questions[code].pk: value
-            for code, value in answers.items()
-            if questions[code].section_id == section.pk
-        }
-        services.response_save_page(
-            response=response, questionnaire=questionnaire, section=section, values=page, next_section=None
-        )
-    if submit:
-        services.response_submit(response=response, questionnaire=questionnaire)
-    return response
+take_part = functools.partial(factories.take_part, attribution="named")
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ from analysis.load import (
     respondents_frame,
 )
 from analysis.stats import choice_summary, scale_summary
-from surveys import selectors, services
+from surveys import services
 from surveys.conditions import AnswerValue
-from surveys.models import Answer, Expert, Response, Sector, Survey
-from tests.factories import ExpertFactory, every_type_survey, invite
+from surveys.models import Answer, Expert, Sector, Survey
+from tests import factories
+from tests.factories import ExpertFactory, every_type_survey
 
 FULL = {
     "agree": AnswerValue(number=5),
@@ -32,25 +33,7 @@ FULL = {
 MINIMAL = {"agree": AnswerValue(number=2)}  # why_agree is hidden when agree < 4
 
 
-def take_part(survey, answers, *, expert=None, submit=True, interviewer=None) -> Response:
-    """An expert answers ``survey`` through the real services, page by page, and submits."""
-    invitation, _token = invite(survey, expert or ExpertFactory())
-    response = services.response_open(invitation=invitation, interviewer=interviewer)
-    services.response_give_consent(response=response, attribution="anonymous")
-    questionnaire = selectors.questionnaire_for_survey(survey=survey)
-    questions = {question.code: question for question in questionnaire.questions}
-    for section in questionnaire.sections:
-        page = {
-            questions[code].pk: value
-            for code, value in answers.items()
-            if questions[code].section_id == section.pk
-        }
-        services.response_save_page(
-            response=response, questionnaire=questionnaire, section=section, values=page, next_section=None
-        )
-    if submit:
-        services.response_submit(response=response, questionnaire=questionnaire)
-    return response
+take_part = factories.take_part
 
 
 @pytest.fixture
