@@ -9,15 +9,15 @@ response was submitted, so later panel edits never move answers between groups; 
 
 import contextlib
 import io
-import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import numpy
 import pandas
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import Case, F, QuerySet, TextField, Value, When
+from django.db.models.functions import JSONArray
 from django.utils.crypto import salted_hmac
 
 from surveys.i18n import localized
@@ -82,32 +82,27 @@ ANSWER_FIELDS = {
     "codes": "codes",
     **{column: f"response__{column}" for column in GROUP_COLUMNS},
 }
+TEXT_COLUMNS = ["survey", "series", "wave", "question", "type", "text", *GROUP_COLUMNS]
 ANSWER_DTYPES = {
     "response_id": "int64",
     "scale_points": "Int64",
     "rank_top_k": "Int64",
     "number": "float64",
-    **dict.fromkeys(["survey", "series", "wave", "question", "type", "text", *GROUP_COLUMNS], str),
+    **dict.fromkeys(TEXT_COLUMNS, str),
 }
-# Rows come in questionnaire order (of each survey), then by response.
-ANSWER_ORDER = ["response__survey_id", *(f"question__{field}" for field in QUESTION_ORDER), "response_id"]
 
 
-def _answers_query(surveys: Surveys) -> QuerySet:
-    """``values_list`` rows of ``ANSWER_FIELDS``: the answers of the submitted responses to
-    ``surveys``, with ``category`` the text of single-choice and country answers only."""
-    return (
-        Answer.objects.filter(
-            response__survey__in=_survey_filter(surveys), response__status=Response.Status.SUBMITTED
+def _answers(surveys: Surveys) -> QuerySet:
+    """The answers of the submitted responses to ``surveys``, with ``category`` the text of
+    single-choice and country answers ("" for others: free text is never read)."""
+    return Answer.objects.filter(
+        response__survey__in=_survey_filter(surveys), response__status=Response.Status.SUBMITTED
+    ).annotate(
+        category=Case(
+            When(question__type__in=CATEGORY_TEXT_TYPES, then=F("text")),
+            default=Value(""),
+            output_field=TextField(),
         )
-        .annotate(
-            category=Case(
-                When(question__type__in=CATEGORY_TEXT_TYPES, then=F("text")),
-                default=Value(""),
-                output_field=TextField(),
-            )
-        )
-        .values_list(*ANSWER_FIELDS.values())
     )
 
 
@@ -120,85 +115,161 @@ def answers_frame(*, surveys: Surveys) -> pandas.DataFrame:
     (ranking) describe it. The answer is in ``number`` (Likert, 0–10, number; else NaN),
     ``text`` (the choice code of a single choice or the country code of a country question; ""
     otherwise — free text is never loaded) or ``codes`` (a list: the codes ticked, or ranked in
-    order; [] otherwise). Rows come in questionnaire order, then by response.
+    order; [] otherwise; rows may share a list, so never change one in place). Rows come in
+    questionnaire order, then by response.
 
-    On PostgreSQL the query is streamed with ``COPY … TO STDOUT`` into pandas' CSV reader, which
-    is many times faster and leaner than a Python tuple per answer; rows with the same ``codes``
-    then share one list, so never change a list in place.
+    On PostgreSQL the query is a ``COPY`` read by pandas' CSV parser (``_answers_by_copy``),
+    many times faster and leaner than a Python tuple per answer.
     """
-    query = _answers_query(surveys)
     if connection.vendor == "postgresql":
-        frame = _answers_by_copy(query)
-    else:
-        rows = query.order_by(*ANSWER_ORDER).iterator(chunk_size=2000)
-        frame = pandas.DataFrame.from_records(list(rows), columns=list(ANSWER_FIELDS))
-    frame = frame.astype(ANSWER_DTYPES)
+        return _answers_by_copy(surveys)[ANSWER_COLUMNS]
+    rows = (
+        _answers(surveys)
+        .order_by("response__survey_id", *(f"question__{field}" for field in QUESTION_ORDER), "response_id")
+        .values_list(*ANSWER_FIELDS.values())
+        .iterator(chunk_size=2000)
+    )
+    frame = pandas.DataFrame.from_records(list(rows), columns=list(ANSWER_FIELDS)).astype(ANSWER_DTYPES)
     return _pseudonymised(frame)[ANSWER_COLUMNS]
 
 
-class _CopyReader(io.RawIOBase):
-    """The data of a psycopg ``COPY … TO STDOUT`` as a readable binary file. psycopg hands over
-    one row at a time, so rows are joined into large chunks before the reader sees them."""
+# ``_answers_by_copy`` reads three parts in one statement, each row tagged with its part: the
+# answers (ids and values only), then the responses and the questions they refer to, whose
+# attributes come as one JSON array per row. Slugs, groups and question attributes so travel once
+# per response or question instead of once per answer, and the CSV stays seven columns wide.
+RESPONSE_ATTRIBUTES = {
+    "survey": "survey__slug",
+    "series": "survey__series__slug",
+    "wave": "survey__wave_label",
+    **{column: column for column in GROUP_COLUMNS},
+}
+QUESTION_RANK = ["survey_id", *(f"order_{index}" for index in range(len(QUESTION_ORDER)))]
+QUESTION_ATTRIBUTES = {
+    "question": "code",
+    "type": "type",
+    "scale_points": "scale_points",
+    "rank_top_k": "rank_top_k",
+    **dict(zip(QUESTION_RANK, ["survey_id", *QUESTION_ORDER], strict=True)),
+}
+COPY_COLUMNS = ["part", "id", "question_id", "number", "text", "codes", "attributes"]
 
-    ROWS_PER_CHUNK = 8192
 
-    def __init__(self, rows: Iterator[memoryview]) -> None:
-        self._rows = rows
-        self._pending = memoryview(b"")
+def _copy_statement(surveys: Surveys) -> str:
+    """``COPY (answers UNION ALL responses UNION ALL questions) TO STDOUT (FORMAT csv)``, every part
+    laid out on ``COPY_COLUMNS`` (NULL where a part has no such column)."""
+    parts = {
+        "answer": _answers(surveys).values_list("response_id", "question_id", "number", "category", "codes"),
+        "response": Response.objects.filter(
+            survey__in=_survey_filter(surveys), status=Response.Status.SUBMITTED
+        )
+        .annotate(attributes=JSONArray(*RESPONSE_ATTRIBUTES.values()))
+        .values_list("pk", "attributes"),
+        "question": Question.objects.filter(survey__in=_survey_filter(surveys))
+        .annotate(attributes=JSONArray(*QUESTION_ATTRIBUTES.values()))
+        .values_list("pk", "attributes"),
+    }
+    layout = {
+        "answer": ["id", "question_id", "number", "text", "codes"],
+        "response": ["id", "attributes"],
+        "question": ["id", "attributes"],
+    }
+    selects = []
+    for part, query in parts.items():
+        sql, params = query.order_by().query.sql_with_params()
+        names = [f"c{index}" for index in range(len(layout[part]))]
+        by_column = dict(zip(layout[part], names, strict=True))
+        columns = ", ".join(
+            f"p.{by_column[column]}::text" if column in by_column else "NULL" for column in COPY_COLUMNS[1:]
+        )
+        # Only our own names and the ORM's SQL, its parameters quoted by psycopg (compose_sql).
+        query_sql = connection.ops.compose_sql(sql, params)
+        selects.append(f"SELECT '{part}', {columns} FROM ({query_sql}) AS p({', '.join(names)})")  # noqa: S608
+    return f"COPY ({' UNION ALL '.join(selects)}) TO STDOUT (FORMAT csv)"
 
-    def readable(self) -> bool:
-        return True
 
-    def readinto(self, buffer) -> int:
-        if not self._pending:
-            self._pending = memoryview(b"".join(itertools.islice(self._rows, self.ROWS_PER_CHUNK)))
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
-
-
-@contextlib.contextmanager
-def _copy_out(query: QuerySet) -> Iterator[io.BufferedReader]:
-    """The rows of ``query`` as CSV from ``COPY (query) TO STDOUT``: one statement, logged like any
-    other query (so query budgets in tests count it), with database errors wrapped as Django's."""
-    sql, params = query.query.sql_with_params()
-    statement = f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT (FORMAT csv)"
+def _read_copy(statement: str) -> pandas.DataFrame:
+    """The CSV rows of ``statement`` (a ``COPY_COLUMNS`` COPY) as a frame: ``id`` and ``number``
+    parsed as numbers, the other columns as categoricals (each distinct text is decoded once).
+    Logged like any query, so query budgets in tests count it. The CSV is gathered in memory
+    first (about 30 bytes an answer): parsing it whole is several times faster than feeding the
+    parser row by row as psycopg hands the rows over."""
+    data = io.BytesIO()
     with connection.cursor() as cursor, connection.wrap_database_errors:
         logged = cursor.debug_sql(statement) if isinstance(cursor, CursorDebugWrapper) else None
         with logged or contextlib.nullcontext(), cursor.cursor.copy(statement) as copy:
-            yield io.BufferedReader(_CopyReader(iter(copy)))
+            for row in copy:
+                data.write(row)
+    data.seek(0)
+    return pandas.read_csv(
+        data,
+        header=None,
+        names=COPY_COLUMNS,
+        dtype=dict.fromkeys(COPY_COLUMNS, "category") | {"id": "int64", "number": "float64"},
+        keep_default_na=False,
+        na_values={"number": [""]},
+    )
 
 
-def _answers_by_copy(query: QuerySet) -> pandas.DataFrame:
-    """``answers_frame``'s rows through ``COPY``; sorted here, since a database sort of every wide
-    row would take longer than the copy itself."""
-    order_fields = ANSWER_ORDER[:-1]
-    with _copy_out(query.order_by().values_list(*ANSWER_FIELDS.values(), *order_fields)) as stream:
-        if not stream.peek(1):
-            return pandas.DataFrame(columns=list(ANSWER_FIELDS))
-        frame = pandas.read_csv(
-            stream,
-            header=None,
-            names=[*ANSWER_FIELDS, *order_fields],
-            dtype={**ANSWER_DTYPES, "codes": "category", **dict.fromkeys(order_fields, "int64")},
-            keep_default_na=False,
-            na_values={"number": [""], "scale_points": [""], "rank_top_k": [""]},
+def _decoded(values: pandas.Series, decode) -> numpy.ndarray:
+    """The values of a categorical column as an object array, each category decoded once
+    (``int``, ``json.loads`` …)."""
+    values = values.cat.remove_unused_categories()
+    decoded = numpy.empty(len(values.cat.categories), dtype=object)
+    decoded[:] = [decode(category) for category in values.cat.categories]
+    return decoded.take(values.cat.codes.to_numpy())
+
+
+def _attributes(rows: pandas.DataFrame, names: Iterable[str]) -> pandas.DataFrame:
+    """The ``attributes`` JSON arrays of ``rows`` as columns ``names``, indexed by ``id``."""
+    return pandas.DataFrame(
+        list(_decoded(rows["attributes"], json.loads)), columns=list(names), index=rows["id"].to_numpy()
+    )
+
+
+def _answers_by_copy(surveys: Surveys) -> pandas.DataFrame:
+    """``answers_frame`` from one ``COPY`` of ``_copy_statement``: the answers' values, with the
+    attributes of their response and question looked up by position."""
+    try:
+        rows = _read_copy(_copy_statement(surveys))
+    except pandas.errors.EmptyDataError:
+        empty = pandas.DataFrame({column: [] for column in ANSWER_COLUMNS})
+        return empty.astype(
+            {column: ANSWER_DTYPES.get(column, str) for column in ANSWER_COLUMNS if column != "codes"}
         )
-    # Every answer of one question shares its survey, section and position: rank the questions
-    # (a few hundred) and sort the answers on (question rank, response) alone.
-    questions = frame.groupby("question__pk", sort=False)[order_fields[:-1]].first().reset_index()
-    ranked = questions.sort_values(order_fields)["question__pk"]
-    rank = pandas.Series(numpy.arange(len(ranked)), index=ranked.to_numpy())
-    position = rank.reindex(frame["question__pk"].to_numpy()).to_numpy()
-    response = frame["response_id"].to_numpy()
-    order = numpy.argsort(position * (int(response.max(initial=0)) + 1) + response, kind="stable")
-    frame = frame.drop(columns=order_fields).take(order).reset_index(drop=True)
-    codes = frame["codes"].cat
-    lists = numpy.empty(len(codes.categories), dtype=object)
-    lists[:] = [json.loads(text) for text in codes.categories]
-    frame["codes"] = pandas.Series(lists.take(codes.codes), dtype=object)
-    return frame
+    part = rows["part"]
+    answers = rows.loc[part.eq("answer")]
+    responses = _attributes(rows.loc[part.eq("response")], RESPONSE_ATTRIBUTES)
+    questions = _attributes(rows.loc[part.eq("question")], QUESTION_ATTRIBUTES).sort_values(QUESTION_RANK)
+    response_at = responses.index.get_indexer(answers["id"])
+    question_at = questions.index.get_indexer(_decoded(answers["question_id"], int))
+    # Questionnaire order (``questions`` is sorted, so a question's position), then by response.
+    order = numpy.lexsort((answers["id"].to_numpy(), question_at))
+    response_at, question_at = response_at[order], question_at[order]
+    pseudonyms = [respondent_pseudonym(response_id) for response_id in responses.index]
+    responses = responses.assign(respondent=pseudonyms)
+
+    def of_response(column: str) -> numpy.ndarray:
+        return responses[column].to_numpy(dtype=object).take(response_at)
+
+    def of_question(column: str) -> numpy.ndarray:
+        return questions[column].to_numpy(dtype=object).take(question_at)
+
+    def of_question_int(column: str) -> pandas.api.extensions.ExtensionArray:
+        return pandas.array(questions[column].to_numpy(dtype=object), dtype="Int64").take(question_at)
+
+    frame = pandas.DataFrame(
+        {
+            "respondent": of_response("respondent"),
+            **{column: of_response(column) for column in ["survey", "series", "wave"]},
+            **{column: of_question(column) for column in ["question", "type"]},
+            **{column: of_question_int(column) for column in ["scale_points", "rank_top_k"]},
+            "number": answers["number"].to_numpy().take(order),
+            "text": answers["text"].to_numpy(dtype=object).take(order),
+            "codes": _decoded(answers["codes"], json.loads).take(order),
+            **{column: of_response(column) for column in GROUP_COLUMNS},
+        }
+    )
+    return frame.astype(dict.fromkeys(["respondent", *TEXT_COLUMNS], str))
 
 
 def respondents_frame(*, surveys: Surveys) -> pandas.DataFrame:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy
 import pandas
+from scipy import special as scipy_special
 from scipy import stats as scipy_stats
 
 from .grouping import GROUPINGS, group_columns
@@ -72,46 +73,104 @@ def rank_test(samples: list[numpy.ndarray]) -> tuple[str, float, float]:
     return KRUSKAL_WALLIS, float(result.statistic), float(result.pvalue)
 
 
-def _compare_groups(item: pandas.DataFrame, grouping: str) -> dict:
-    """The tests and effect sizes of one item across the groups of ``grouping`` (see ``divergence``)."""
-    per_group = item.groupby(grouping).agg(
-        n=("number", "size"), n_agree=("agree", "sum"), median=("number", "median")
-    )
-    on_scale = item["type"].iloc[0] != NUMBER
-    per_group["share_agree"] = per_group["n_agree"] / per_group["n"] if on_scale else numpy.nan
-    groups = list(per_group.index)
-    test, statistic, p_value = rank_test(
-        [item.loc[item[grouping].eq(group), "number"].to_numpy() for group in groups]
-    )
-    deltas = cliffs_delta_matrix(item["number"], item[grouping]).loc[groups, groups].to_numpy()
+def _midranks(ties: numpy.ndarray) -> numpy.ndarray:
+    """The average rank of each distinct value, given how many answers hold each (ascending)."""
+    return numpy.cumsum(ties) - (ties - 1) / 2
+
+
+def rank_test_counts(counts: numpy.ndarray, values: numpy.ndarray) -> tuple[str, float, float]:
+    """``rank_test`` computed from a groups × values count matrix (``values`` ascending) instead of
+    the answers themselves, with SciPy's formulas: for two groups the Mann–Whitney U of the first,
+    U₁ = R₁ − n₁(n₁ + 1)/2, with the normal approximation (tie and continuity corrections)
+    z = (max(U₁, U₂) − n₁n₂/2 − ½) / √(n₁n₂/12 · ((n + 1) − Σ(t³ − t)/(n(n − 1)))) and
+    p = 2Φ(−z); for more, Kruskal–Wallis H = [12/(N(N + 1)) Σ Rᵢ²/nᵢ − 3(N + 1)] / (1 −
+    Σ(t³ − t)/(N³ − N)) against χ² with k − 1 df. Rᵢ are rank sums with ties at their mid-rank, t
+    the sizes of the ties. Where SciPy would use the exact Mann–Whitney distribution (no ties and
+    a group of at most 8), the answers are rebuilt from the counts and SciPy is called."""
+    counts = numpy.asarray(counts, dtype=float)
+    ties = counts.sum(axis=0)
+    sizes = counts.sum(axis=1)
+    total = ties.sum()
+    rank_sums = counts @ _midranks(ties)
+    tie_term = float((ties**3 - ties).sum())
+    if len(sizes) == 2:
+        n1, n2 = sizes
+        if (ties <= 1).all() and min(n1, n2) <= 8:
+            return rank_test(
+                [numpy.repeat(values, counts[0].astype(int)), numpy.repeat(values, counts[1].astype(int))]
+            )
+        u1 = rank_sums[0] - n1 * (n1 + 1) / 2
+        spread = numpy.sqrt(n1 * n2 / 12 * ((total + 1) - tie_term / (total * (total - 1))))
+        with numpy.errstate(divide="ignore", invalid="ignore"):
+            z = (max(u1, n1 * n2 - u1) - n1 * n2 / 2 - 0.5) / spread
+        return MANN_WHITNEY, float(u1), float(numpy.clip(2 * scipy_special.ndtr(-z), 0.0, 1.0))
+    if (ties > 0).sum() == 1:
+        return KRUSKAL_WALLIS, 0.0, 1.0
+    h = 12.0 / (total * (total + 1)) * float((rank_sums**2 / sizes).sum()) - 3 * (total + 1)
+    h /= 1 - tie_term / (total**3 - total)
+    return KRUSKAL_WALLIS, float(h), float(scipy_stats.chi2.sf(h, len(sizes) - 1))
+
+
+def _count_median(counts: numpy.ndarray, values: numpy.ndarray) -> numpy.ndarray:
+    """The median of each row's answers (the mean of the middle two for an even number), from a
+    groups × values count matrix."""
+    cumulative = numpy.cumsum(counts, axis=1)
+    sizes = cumulative[:, -1:]
+    # The value holding the answer at (0-based) position i is the first whose cumulative count
+    # exceeds i.
+    low = (cumulative <= (sizes - 1) // 2).sum(axis=1)
+    high = (cumulative <= sizes // 2).sum(axis=1)
+    return (values[low] + values[high]) / 2
+
+
+def _compare_groups(
+    question: str,
+    kind: str,
+    grouping: str,
+    groups: list,
+    values: numpy.ndarray,
+    counts: numpy.ndarray,
+    agree: numpy.ndarray,
+) -> dict:
+    """The tests and effect sizes of one item across ``groups`` of ``grouping`` (see
+    ``divergence``), from its groups × values count matrix; ``agree`` flags the values in the top
+    boxes (all False for number items)."""
+    sizes = counts.sum(axis=1)
+    n_agree = counts @ agree
+    medians = _count_median(counts, values)
+    on_scale = kind != NUMBER
+    shares = n_agree / sizes if on_scale else numpy.full(len(groups), numpy.nan)
+    test, statistic, p_value = rank_test_counts(counts, values)
+    matrix = counts.astype(float)
+    sign = numpy.sign(values[:, None] - values[None, :])
+    deltas = matrix @ sign @ matrix.T / numpy.outer(sizes, sizes)
     upper = numpy.triu(numpy.abs(deltas), k=1)
     a, b = numpy.unravel_index(numpy.argmax(upper), upper.shape)
-    higher, lower = (groups[a], groups[b]) if deltas[a, b] >= 0 else (groups[b], groups[a])
+    higher, lower = (a, b) if deltas[a, b] >= 0 else (b, a)
     row = {
-        "question": item["question"].iloc[0],
-        "type": item["type"].iloc[0],
+        "question": question,
+        "type": kind,
         "grouping": grouping,
         "groups": tuple(groups),
         "n_groups": len(groups),
-        "n": int(per_group["n"].sum()),
+        "n": int(sizes.sum()),
         "test": test,
         "statistic": statistic,
         "p_value": p_value,
         "delta": float(abs(deltas[a, b])),
-        "delta_higher": higher,
-        "delta_lower": lower,
-        "n_higher": int(per_group.at[higher, "n"]),
-        "n_lower": int(per_group.at[lower, "n"]),
-        "median_higher": float(per_group.at[higher, "median"]),
-        "median_lower": float(per_group.at[lower, "median"]),
+        "delta_higher": groups[higher],
+        "delta_lower": groups[lower],
+        "n_higher": int(sizes[higher]),
+        "n_lower": int(sizes[lower]),
+        "median_higher": float(medians[higher]),
+        "median_lower": float(medians[lower]),
     }
-    shares = per_group["share_agree"]
-    high, low = (shares.idxmax(), shares.idxmin()) if on_scale else (None, None)
+    high, low = (int(numpy.argmax(shares)), int(numpy.argmin(shares))) if on_scale else (None, None)
     for side, group in (("high", high), ("low", low)):
-        row[f"share_group_{side}"] = group
+        row[f"share_group_{side}"] = groups[group] if on_scale else None
         row[f"share_{side}"] = float(shares[group]) if on_scale else numpy.nan
-        row[f"n_{side}"] = int(per_group.at[group, "n"]) if on_scale else None
-        row[f"agree_{side}"] = int(per_group.at[group, "n_agree"]) if on_scale else None
+        row[f"n_{side}"] = int(sizes[group]) if on_scale else None
+        row[f"agree_{side}"] = int(n_agree[group]) if on_scale else None
     row["share_difference"] = row["share_high"] - row["share_low"]
     return row
 
@@ -156,15 +215,42 @@ def divergence(
     Rows are sorted by q-value, then by |delta| (largest first).
     """
     groupings = group_columns(by, most=len(GROUPINGS))
-    answers = numeric_answers(frame, NUMERIC_TYPES, top_boxes)
+    answers = numeric_answers(frame, NUMERIC_TYPES, top_boxes, columns=["question", *groupings])
+    answers = answers.assign(_row=numpy.arange(len(answers)), agree=answers["agree"].fillna(False))
     rows = []
     for grouping in groupings:
         known = answers.loc[answers[grouping].notna() & answers[grouping].ne("")]
-        sizes = known.groupby(["question", grouping])["number"].transform("size")
-        eligible = known.loc[sizes >= min_group_size]
-        for _question, item in eligible.groupby("question", sort=False):
-            if item[grouping].nunique() >= 2:
-                rows.append(_compare_groups(item, grouping))
+        # The tests and effect sizes need only how many answers each value got in each group, so
+        # every item is compared from its groups × values count matrix.
+        counts = (
+            known.groupby(["question", grouping, "number"], sort=False)
+            .agg(
+                count=("_row", "size"),
+                first=("_row", "min"),
+                agree=("agree", "first"),
+                type=("type", "first"),
+            )
+            .reset_index()
+        )
+        sizes = counts.groupby(["question", grouping], sort=False)["count"].transform("sum")
+        eligible = counts.loc[sizes >= min_group_size]
+        # Items in the order their first compared answer comes in ``frame``.
+        order = eligible.groupby("question", sort=False)["first"].min().sort_values(kind="stable").index
+        items = dict(tuple(eligible.groupby("question", sort=False)))
+        for question in order:
+            item = items[question]
+            groups = sorted(item[grouping].unique())
+            if len(groups) < 2:
+                continue
+            values = numpy.sort(item["number"].unique())
+            matrix = numpy.zeros((len(groups), len(values)))
+            cells = (numpy.searchsorted(groups, item[grouping]), numpy.searchsorted(values, item["number"]))
+            matrix[cells] = item["count"].to_numpy()
+            agree = numpy.zeros(len(values))
+            agree[cells[1]] = item["agree"].to_numpy(dtype=float)
+            rows.append(
+                _compare_groups(question, item["type"].iloc[0], grouping, groups, values, matrix, agree)
+            )
     table = pandas.DataFrame(rows, columns=DIVERGENCE_COLUMNS).astype(
         {column: "Int64" for column in ("n_high", "agree_high", "n_low", "agree_low")}
     )
@@ -177,7 +263,9 @@ def divergence(
 
 def _wave_items(frame: pandas.DataFrame, top_boxes: TopBoxes) -> pandas.DataFrame:
     """Per numeric item of one wave: type, scale, n, n_agree, median, and the answers as an array."""
-    answers = numeric_answers(frame, NUMERIC_TYPES, top_boxes)
+    answers = numeric_answers(
+        frame, NUMERIC_TYPES, top_boxes, columns=["question", *frame.columns.intersection(["wave"])]
+    )
     if "wave" not in answers:
         answers["wave"] = ""
     return answers.groupby("question", sort=False).agg(

@@ -43,9 +43,11 @@ def group_sizes(
 def in_question_order(table: pandas.DataFrame, frame: pandas.DataFrame, then: list[str]) -> pandas.DataFrame:
     """``table`` sorted by the order in which questions first appear in ``frame`` (questionnaire
     order for ``load.answers_frame``), then by the columns ``then``; index reset."""
-    rank = {code: position for position, code in enumerate(pandas.unique(frame["question"]))}
+    # Positions from an Index rather than ``Series.map``, which keeps a categorical a categorical
+    # and would then sort by category rather than by position.
+    questions = pandas.Index(pandas.unique(frame["question"].to_numpy(dtype=object)))
     return (
-        table.assign(_question_rank=table["question"].map(rank))
+        table.assign(_question_rank=questions.get_indexer(table["question"].to_numpy(dtype=object)))
         .sort_values(["_question_rank", *then], kind="stable")
         .drop(columns="_question_rank")
         .reset_index(drop=True)

@@ -7,7 +7,7 @@ The *top-box rule*: the highest ``boxes`` points of a scale count as agreeing an
 points of a scale (5, 7, 11) to its number of boxes.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy
 import pandas
@@ -23,30 +23,50 @@ DEFAULT_TOP_BOXES = 2
 
 
 def numeric_answers(
-    frame: pandas.DataFrame, types: tuple[str, ...] = NUMERIC_TYPES, top_boxes: TopBoxes = DEFAULT_TOP_BOXES
+    frame: pandas.DataFrame,
+    types: tuple[str, ...] = NUMERIC_TYPES,
+    top_boxes: TopBoxes = DEFAULT_TOP_BOXES,
+    *,
+    columns: Sequence[str] | None = None,
 ) -> pandas.DataFrame:
     """The answered rows of ``frame`` whose type is in ``types``, with the columns ``scale_min``,
     ``scale_max`` (NaN for number questions), and ``agree``/``disagree`` (booleans by the top-box
-    rule; NA for number questions)."""
-    answers = frame.loc[frame["type"].isin(types) & frame["number"].notna()].copy()
-    answers["number"] = answers["number"].astype(float)
-    is_likert = answers["type"].eq(LIKERT)
+    rule; NA for number questions). ``columns`` keeps only those of ``frame``'s columns (besides
+    ``type``, ``number`` and ``scale_points``), which saves copying the rest."""
+    kinds, names = pandas.factorize(frame["type"])
+    wanted = numpy.isin(kinds, [code for code, name in enumerate(names) if name in types])
+    wanted &= frame["number"].notna().to_numpy()
+    if columns is not None:
+        kept = ["type", "number", *(["scale_points"] if "scale_points" in frame else [])]
+        frame = frame[list(dict.fromkeys([*columns, *kept]))]
+    answers = frame.loc[wanted]
+    kinds = kinds[wanted]
+    is_likert = kinds == _code(names, LIKERT)
+    is_0_10 = kinds == _code(names, SCALE_0_10)
     scale_points = (
-        pandas.to_numeric(answers["scale_points"], errors="coerce").astype(float)
+        pandas.to_numeric(answers["scale_points"], errors="coerce").to_numpy(dtype=float, na_value=numpy.nan)
         if "scale_points" in answers
-        else pandas.Series(float("nan"), index=answers.index)
+        else numpy.full(len(answers), numpy.nan)
     )
-    if (is_likert & scale_points.isna()).any():
+    if (is_likert & numpy.isnan(scale_points)).any():
         raise ValueError("Likert answers need their question's scale_points (5 or 7) in a column.")
-    is_0_10 = answers["type"].eq(SCALE_0_10)
-    answers["scale_min"] = numpy.where(is_likert, 1.0, numpy.where(is_0_10, 0.0, numpy.nan))
-    answers["scale_max"] = numpy.where(is_likert, scale_points, numpy.where(is_0_10, 10.0, numpy.nan))
-    boxes = box_counts(answers["scale_max"] - answers["scale_min"] + 1, top_boxes)
-    on_scale = answers["scale_max"].notna()
-    answers["agree"] = (answers["number"] >= answers["scale_max"] - boxes + 1).astype("boolean")
-    answers["disagree"] = (answers["number"] <= answers["scale_min"] + boxes - 1).astype("boolean")
-    answers.loc[~on_scale, ["agree", "disagree"]] = pandas.NA
-    return answers
+    number = answers["number"].to_numpy(dtype=float)
+    scale_min = numpy.where(is_likert, 1.0, numpy.where(is_0_10, 0.0, numpy.nan))
+    scale_max = numpy.where(is_likert, scale_points, numpy.where(is_0_10, 10.0, numpy.nan))
+    boxes = box_counts(pandas.Series(scale_max - scale_min + 1), top_boxes).to_numpy()
+    off_scale = numpy.isnan(scale_max)
+    return answers.assign(
+        number=number,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        agree=pandas.arrays.BooleanArray(number >= scale_max - boxes + 1, off_scale),
+        disagree=pandas.arrays.BooleanArray(number <= scale_min + boxes - 1, off_scale),
+    )
+
+
+def _code(names: pandas.Index, name: str) -> int:
+    """The position of ``name`` among factorized ``names``, or -1 (matching nothing) when absent."""
+    return int(names.get_loc(name)) if name in names else -1
 
 
 def box_counts(points: pandas.Series, top_boxes: TopBoxes = DEFAULT_TOP_BOXES) -> pandas.Series:

@@ -12,6 +12,7 @@ gave at least one answer in ``frame``.
 
 from collections.abc import Sequence
 
+import numpy
 import pandas
 
 from .grouping import group_columns, group_sizes, in_question_order
@@ -21,20 +22,69 @@ CHOICE_TYPES = ("single_choice", "multiple_choice", "country")
 By = str | Sequence[str] | None
 
 
+def value_counts(answers: pandas.DataFrame, keys: list[str], first: Sequence[str] = ()) -> pandas.DataFrame:
+    """How many answers hold each distinct ``number`` in each group of ``keys``: the keys,
+    ``number`` and ``count``, with the first value of each column in ``first`` (columns that are
+    the same for every answer of a question, such as its type). Rows are sorted by number within
+    each group and ``_group`` numbers the groups 0, 1, … in order of appearance."""
+    grouped = answers.groupby([*keys, "number"], sort=False, dropna=False)
+    counts = grouped.agg(count=("number", "size"), **{column: (column, "first") for column in first})
+    counts = counts.reset_index()
+    group = counts.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    order = numpy.lexsort((counts["number"].to_numpy(dtype=float), group))
+    return counts.take(order).assign(_group=group[order]).reset_index(drop=True)
+
+
+def _describe_counts(counts: pandas.DataFrame, keys: list[str]) -> pandas.DataFrame:
+    """``describe_numbers`` from ``value_counts``: per group, n, mean, sd, min, quartiles, max, IQR."""
+    values = counts["number"].to_numpy(dtype=float)
+    weights = counts["count"].to_numpy(dtype=float)
+    group = counts["_group"].to_numpy()
+    starts = numpy.flatnonzero(numpy.r_[True, group[1:] != group[:-1]]) if len(group) else group
+    ends = starts + numpy.bincount(group) - 1
+    n = numpy.bincount(group, weights=weights)
+    mean = numpy.bincount(group, weights=weights * values) / n
+    squares = numpy.bincount(group, weights=weights * (values - mean[group]) ** 2)
+    with numpy.errstate(divide="ignore", invalid="ignore"):
+        sd = numpy.where(n > 1, numpy.sqrt(squares / (n - 1)), numpy.nan)
+    cumulative = numpy.cumsum(weights)
+    before = cumulative[starts] - weights[starts]
+
+    def order_statistic(position: numpy.ndarray) -> numpy.ndarray:
+        # The value at 0-based ``position`` within each group: the first whose cumulative count
+        # passes it.
+        return values[numpy.searchsorted(cumulative, before + position, side="right")]
+
+    def quantile(p: float) -> numpy.ndarray:
+        # Hyndman & Fan definition 7: linear interpolation at h = (n − 1)p between order statistics.
+        h = (n - 1) * p
+        low = numpy.floor(h)
+        below, above = order_statistic(low), order_statistic(numpy.minimum(low + 1, n - 1))
+        return below + (h - low) * (above - below)
+
+    summary = counts.iloc[starts][keys].reset_index(drop=True)
+    summary["n"] = n.astype(int)
+    summary["mean"] = mean
+    summary["sd"] = sd
+    summary["min"] = values[starts]
+    summary["q1"] = quantile(0.25)
+    summary["median"] = quantile(0.5)
+    summary["q3"] = quantile(0.75)
+    summary["max"] = values[ends]
+    summary["iqr"] = summary["q3"] - summary["q1"]
+    return summary
+
+
 def describe_numbers(answers: pandas.DataFrame, keys: list[str]) -> pandas.DataFrame:
     """Per group of ``keys``: ``n``, ``mean``, ``sd``, ``min``, ``q1``, ``median``, ``q3``, ``max``, ``iqr``.
 
     sd is the sample standard deviation, √(Σ(x − x̄)² / (n − 1)) (NaN when n = 1). Quartiles use
     linear interpolation between order statistics, q_p = x₍ⱼ₎ + (h − j)(x₍ⱼ₊₁₎ − x₍ⱼ₎) with
     h = (n − 1)p + 1 (Hyndman & Fan 1996, definition 7; the default of R and NumPy);
-    iqr = q3 − q1.
+    iqr = q3 − q1. Computed from how many answers hold each value, so the work grows with the
+    number of distinct answers rather than of answers.
     """
-    grouped = answers.groupby(keys, sort=False, dropna=False)["number"]
-    summary = grouped.agg(n="size", mean="mean", sd="std", min="min", median="median", max="max")
-    summary["q1"] = grouped.quantile(0.25)
-    summary["q3"] = grouped.quantile(0.75)
-    summary["iqr"] = summary["q3"] - summary["q1"]
-    return summary[["n", "mean", "sd", "min", "q1", "median", "q3", "max", "iqr"]].reset_index()
+    return _describe_counts(value_counts(answers, keys), keys)
 
 
 def with_skipped(
@@ -55,6 +105,41 @@ def with_skipped(
     return completed
 
 
+SCALE_FIRST = ["type", "scale_min", "scale_max", "agree", "disagree"]
+
+
+def _scale_counts(frame: pandas.DataFrame, keys: list[str], top_boxes: TopBoxes) -> pandas.DataFrame:
+    """``value_counts`` of the rating-scale answers in ``frame``, with each point's scale and box."""
+    return value_counts(numeric_answers(frame, SCALE_TYPES, top_boxes, columns=keys), keys, SCALE_FIRST)
+
+
+def _distribution(counts: pandas.DataFrame, keys: list[str]) -> pandas.DataFrame:
+    """Every point of each group's scale with its ``count`` (0 when unchosen), from ``_scale_counts``:
+    the keys, ``point``, ``count``, ``n`` and ``share``; groups in order of appearance, points ascending."""
+    n = numpy.bincount(counts["_group"], weights=counts["count"]).astype(int)
+    groups = counts.drop_duplicates("_group")
+    scale_min = groups["scale_min"].to_numpy(dtype=float).astype(int)
+    scale_max = groups["scale_max"].to_numpy(dtype=float).astype(int)
+    points_per_group = scale_max - scale_min + 1
+    group = numpy.repeat(numpy.arange(len(groups)), points_per_group)
+    point = numpy.arange(len(group)) - numpy.repeat(
+        numpy.cumsum(points_per_group) - points_per_group, points_per_group
+    )
+    point += scale_min[group]
+    table = groups[keys].iloc[group].reset_index(drop=True)
+    table["point"] = point
+    chosen = pandas.Series(
+        counts["count"].to_numpy(),
+        index=pandas.MultiIndex.from_arrays([counts["_group"], counts["number"].astype(int)]),
+    )
+    table["count"] = (
+        chosen.reindex(pandas.MultiIndex.from_arrays([group, point]), fill_value=0).to_numpy().astype(int)
+    )
+    table["n"] = n[group]
+    table["share"] = table["count"] / table["n"]
+    return table
+
+
 def scale_distribution(
     frame: pandas.DataFrame, by: By = None, *, top_boxes: TopBoxes = DEFAULT_TOP_BOXES
 ) -> pandas.DataFrame:
@@ -63,18 +148,7 @@ def scale_distribution(
     Every point of the scale appears, with count 0 when nobody chose it."""
     columns = group_columns(by)
     keys = ["question", *columns]
-    answers = numeric_answers(frame, SCALE_TYPES, top_boxes)
-    counts = answers.groupby([*keys, "number"], dropna=False).size().rename("count").reset_index()
-    groups = answers.groupby(keys, sort=False, dropna=False).agg(
-        n=("number", "size"), scale_min=("scale_min", "first"), scale_max=("scale_max", "first")
-    )
-    grid = groups.reset_index().merge(pandas.DataFrame({"point": range(11)}), how="cross")
-    grid = grid[grid["point"].between(grid["scale_min"], grid["scale_max"])]
-    table = grid.merge(
-        counts.rename(columns={"number": "point"}).astype({"point": int}), on=[*keys, "point"], how="left"
-    )
-    table["count"] = table["count"].fillna(0).astype(int)
-    table["share"] = table["count"] / table["n"]
+    table = _distribution(_scale_counts(frame, keys, top_boxes), keys)
     return in_question_order(table[[*keys, "point", "count", "n", "share"]], frame, [*columns, "point"])
 
 
@@ -96,34 +170,28 @@ def scale_summary(
       shares of those who answered;
     - ``type``, ``scale_min``, ``scale_max``.
 
-    Rows come in questionnaire order, then by group.
+    Rows come in questionnaire order, then by group. Everything is computed from one count of
+    answers per group and point.
     """
     columns = group_columns(by)
     keys = ["question", *columns]
-    answers = numeric_answers(frame, SCALE_TYPES, top_boxes)
-    summary = describe_numbers(answers, keys).merge(
-        answers.groupby(keys, sort=False, dropna=False)
-        .agg(
-            type=("type", "first"),
-            scale_min=("scale_min", "first"),
-            scale_max=("scale_max", "first"),
-            n_agree=("agree", "sum"),
-            n_disagree=("disagree", "sum"),
-        )
-        .reset_index(),
-        on=keys,
-    )
-    distribution = (
-        scale_distribution(frame, by, top_boxes=top_boxes)
-        .groupby(keys, sort=False, dropna=False)
-        .agg(points=("point", list), counts=("count", list))
-        .reset_index()
-    )
-    distribution["distribution"] = [
-        dict(zip(points, counts, strict=True))
-        for points, counts in zip(distribution["points"], distribution["counts"], strict=True)
+    counts = _scale_counts(frame, keys, top_boxes)
+    summary = _describe_counts(counts, keys)
+    firsts = counts.drop_duplicates("_group")
+    for column in ("type", "scale_min", "scale_max"):
+        summary[column] = firsts[column].to_numpy()
+    for box in ("agree", "disagree"):
+        inside = counts[box].fillna(False).to_numpy(dtype=bool)
+        summary[f"n_{box}"] = numpy.bincount(
+            counts["_group"], weights=counts["count"] * inside, minlength=len(summary)
+        ).astype(int)
+    distribution = _distribution(counts, keys)
+    points, chosen = distribution["point"].tolist(), distribution["count"].tolist()
+    ends = numpy.cumsum((summary["scale_max"] - summary["scale_min"] + 1).to_numpy(dtype=int))
+    summary["distribution"] = [
+        dict(zip(points[end - size : end], chosen[end - size : end], strict=True))
+        for end, size in zip(ends, numpy.diff(ends, prepend=0), strict=True)
     ]
-    summary = summary.merge(distribution[[*keys, "distribution"]], on=keys)
     table = with_skipped(summary, frame, respondents, columns, ["type", "scale_min", "scale_max"])
     for count in ("n_agree", "n_disagree"):
         table[count] = table[count].fillna(0).astype(int)
@@ -145,7 +213,7 @@ def number_summary(
     ``describe_numbers``)."""
     columns = group_columns(by)
     keys = ["question", *columns]
-    answers = numeric_answers(frame, (NUMBER,))
+    answers = numeric_answers(frame, (NUMBER,), columns=keys)
     summary = describe_numbers(answers, keys).assign(type=NUMBER)
     table = with_skipped(summary, frame, respondents, columns, ["type"])
     ordered = [
@@ -179,19 +247,32 @@ def choice_summary(
     """
     columns = group_columns(by)
     keys = ["question", *columns]
-    answers = frame.loc[frame["type"].isin(CHOICE_TYPES)]
-    single = answers.loc[answers["type"].ne("multiple_choice"), ["respondent", *keys, "text"]]
-    ticked = (
-        answers.loc[answers["type"].eq("multiple_choice"), ["respondent", *keys, "codes"]]
-        .explode("codes")
-        .rename(columns={"codes": "option"})
+    answers = frame.loc[frame["type"].isin(CHOICE_TYPES), ["respondent", *keys, "type", "text", "codes"]]
+    # Respondents, groups and options become integer codes once, so that the de-duplicating and
+    # counting below never hash text again.
+    group = answers.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    respondent = pandas.factorize(answers["respondent"])[0]
+    multiple = answers["type"].eq("multiple_choice").to_numpy()
+    ticked = pandas.Series(answers["codes"].to_numpy()[multiple], index=numpy.flatnonzero(multiple)).explode()
+    row = numpy.concatenate([numpy.flatnonzero(~multiple), ticked.index.to_numpy(dtype=int)])
+    option = pandas.Series(
+        numpy.concatenate([answers["text"].to_numpy(dtype=object)[~multiple], ticked.to_numpy()])
     )
-    chosen = pandas.concat([single.rename(columns={"text": "option"}), ticked], ignore_index=True)
-    chosen = chosen[chosen["option"].notna() & chosen["option"].ne("")]
-    chosen = chosen.astype({"option": str}).drop_duplicates(["respondent", *keys, "option"])
-    answered = chosen.groupby(keys, dropna=False)["respondent"].nunique().rename("n").reset_index()
-    counts = chosen.groupby([*keys, "option"], dropna=False).size().rename("count").reset_index()
-    table = answered.merge(counts, on=keys)
+    given = (option.notna() & option.ne("")).to_numpy()
+    option_code, options = pandas.factorize(option[given].astype(str))
+    chosen = pandas.DataFrame(
+        {"group": group[row[given]], "respondent": respondent[row[given]], "option": option_code}
+    ).drop_duplicates()
+    answerers = chosen.drop_duplicates(["group", "respondent"])["group"].value_counts(sort=False)
+    counts = chosen.groupby(["group", "option"], sort=False).size()
+    first_row = pandas.Series(numpy.arange(len(group))).groupby(group).first()
+    answered = answers[keys].iloc[first_row.loc[answerers.index]].reset_index(drop=True)
+    answered["n"] = answerers.to_numpy()
+    table = answers[keys].iloc[first_row.loc[counts.index.get_level_values("group")]].reset_index(drop=True)
+    table["option"] = options.take(counts.index.get_level_values("option")).to_numpy(dtype=object)
+    table["count"] = counts.to_numpy()
+    table = table.merge(answered, on=keys)[[*keys, "n", "option", "count"]]
+    table = table.astype({"option": str})
     if choices is None:
         table["position"] = float("nan")
     else:

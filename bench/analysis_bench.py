@@ -1,0 +1,632 @@
+"""Analysis at scale: the full survey summary and the long CSV export against PostgreSQL floors.
+
+    python bench/analysis_bench.py                          # 100 000 responses × 50 questions
+    python bench/analysis_bench.py --responses 2000 --repeat 1   # a quick smoke run
+
+Loads one survey with ``--responses`` submitted responses × ``--questions`` answers into
+PostgreSQL — a throwaway cluster (scripts/pg_cluster.py), or the database DATABASE_URL names,
+where the bench survey is kept between runs and reused when its size matches — then measures:
+
+(a) ``analysis.summary.survey_summary``: every table and breakdown, from an empty cache;
+(b) its floor: ``SELECT question_id, number, text, count(*) FROM surveys_answer GROUP BY 1, 2, 3``;
+(c) streaming the long CSV export (``analysis.exports.long_csv.long_csv_lines``) into /dev/null;
+(d) its floor: ``COPY (the export's own query) TO STDOUT (FORMAT csv)`` into /dev/null.
+
+Targets: (a)/(b) ≤ 3, (c)/(d) ≤ 2, peak memory of (a) under 2 GiB, memory of (c) flat. Every run
+of (a) and (c) is a fresh process, so its memory figures are its own; (b) and (d) run warm, after
+a discarded first run. Each figure is the median of ``--repeat`` runs. The script prints a table
+and exits 1 when a target is missed. It is not run in CI; docs/benchmarks.md records its figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SERIES_SLUG = "bench-series"
+SURVEY_SLUG = "bench-survey"
+EXPERT_EMAIL_DOMAIN = "@bench.example"
+
+SUMMARY_RATIO_MAX = 3.0
+CSV_RATIO_MAX = 2.0
+SUMMARY_PEAK_MAX_BYTES = 2 * 1024**3
+# "Flat": from its first sample on, the stream's resident memory moves by less than this.
+CSV_SWING_MAX_BYTES = 32 * 1024**2
+RSS_SAMPLE_EVERY_ROWS = 100_000
+MIB = 1024**2
+
+# The questionnaire of 50 questions; other sizes keep the proportions (at least one of each type).
+QUESTION_MIX = {
+    "likert5": 30,
+    "likert7": 5,
+    "scale_0_10": 5,
+    "single_choice": 5,
+    "multiple_choice": 3,
+    "ranking": 2,
+}
+QUESTIONS_PER_SECTION = 10
+SINGLE_CHOICE_OPTIONS = 5
+MULTIPLE_CHOICE_OPTIONS = 5
+RANKING_ITEMS = 6
+RANKING_TOP_K = 3
+# Experts come from every UN region and both sides of North/South.
+COUNTRIES = [
+    "US", "CA", "MX", "BR", "AR", "CL", "CO", "PE", "GB", "FR", "DE", "IT", "ES", "NL", "SE", "PL",
+    "CH", "NO", "CN", "JP", "KR", "IN", "ID", "PK", "BD", "VN", "TH", "PH", "SG", "AE", "SA", "TR",
+    "IL", "NG", "KE", "ZA", "EG", "ET", "GH", "MA", "AU", "NZ", "FJ",
+]  # fmt: skip
+INTERVIEWER_SHARE = 0.2
+
+
+def question_mix(questions: int) -> list[str]:
+    """The kind of each of ``questions`` questions (``likert5``, ``likert7``, ``scale_0_10`` …) in
+    the proportions of QUESTION_MIX (largest remainder, at least one of each kind when there is
+    room), interleaved so every section gets a mix."""
+    total = sum(QUESTION_MIX.values())
+    shares = {kind: count * questions / total for kind, count in QUESTION_MIX.items()}
+    counts = {kind: int(share) for kind, share in shares.items()}
+    if questions >= len(QUESTION_MIX):
+        counts = {kind: max(count, 1) for kind, count in counts.items()}
+    by_remainder = sorted(shares, key=lambda kind: shares[kind] - int(shares[kind]), reverse=True)
+    for kind in itertools.cycle(by_remainder):
+        if sum(counts.values()) >= questions:
+            break
+        counts[kind] += 1
+    while sum(counts.values()) > questions:
+        counts[max(counts, key=counts.__getitem__)] -= 1
+    kinds: list[str] = []
+    while len(kinds) < questions:
+        for kind in QUESTION_MIX:
+            if counts[kind]:
+                kinds.append(kind)
+                counts[kind] -= 1
+    return kinds
+
+
+def _jsonb_array(code_lists: list[list[str]]) -> str:
+    """An SQL ``ARRAY[…]::jsonb[]`` of code lists (the codes are our own opt1 … optN)."""
+    return "ARRAY[" + ",".join(f"'{json.dumps(codes)}'" for codes in code_lists) + "]::jsonb[]"
+
+
+MULTIPLE_CHOICE_SUBSETS = [
+    [f"opt{bit + 1}" for bit in range(MULTIPLE_CHOICE_OPTIONS) if mask >> bit & 1]
+    for mask in range(1, 2**MULTIPLE_CHOICE_OPTIONS)
+]
+RANKINGS = [
+    [f"opt{item}" for item in order]
+    for order in itertools.permutations(range(1, RANKING_ITEMS + 1), RANKING_TOP_K)
+]
+# One answer per submitted response × question, in the order experts write them (response by
+# response). ``u`` in [0, 1) is drawn once per answer and leans by question (and North/South).
+ANSWERS_INSERT = f"""
+INSERT INTO surveys_answer (response_id, question_id, number, text, codes, other_text, updated_at)
+SELECT response_id, question_id,
+       CASE kind WHEN 'likert' THEN 1 + floor(u * points) WHEN 'scale_0_10' THEN floor(u * 11) END,
+       CASE kind WHEN 'single_choice' THEN 'opt' || (1 + floor(u * {SINGLE_CHOICE_OPTIONS})) ELSE '' END,
+       CASE kind
+           WHEN 'multiple_choice'
+               THEN ({_jsonb_array(MULTIPLE_CHOICE_SUBSETS)})
+                    [1 + floor(u * {len(MULTIPLE_CHOICE_SUBSETS)})::int]
+           WHEN 'ranking' THEN ({_jsonb_array(RANKINGS)})[1 + floor(u * {len(RANKINGS)})::int]
+           ELSE '[]'::jsonb
+       END,
+       '', now()
+FROM (
+    SELECT r.id AS response_id, q.id AS question_id, q.position, q.kind, q.points,
+           least(0.999999, (random() + random()) / 2 * q.lean
+                           + CASE WHEN r.north_south = 'south' THEN q.south_push ELSE 0 END) AS u
+    FROM surveys_response r CROSS JOIN bench_question q
+    WHERE r.survey_id = %s
+) AS drawn
+ORDER BY response_id, position
+"""
+
+
+# --- The data ---------------------------------------------------------------------------------
+
+
+def django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def create_questionnaire(questions: int):
+    """The bench survey with its sections, questions and choices, through the ORM (it is small)."""
+    from surveys.models import Choice, Question, Section, Series, Survey
+
+    series = Series.objects.create(slug=SERIES_SLUG, title="Benchmark series")
+    survey = Survey.objects.create(
+        series=series,
+        slug=SURVEY_SLUG,
+        wave_label="2026",
+        title={"en": "Benchmark survey"},
+        status=Survey.Status.CLOSED,
+        languages=["en"],
+    )
+    kinds = question_mix(questions)
+    sections = [
+        Section.objects.create(survey=survey, position=number, title={"en": f"Section {number}"})
+        for number in range(1, (len(kinds) - 1) // QUESTIONS_PER_SECTION + 2)
+    ]
+    options = {
+        "single_choice": SINGLE_CHOICE_OPTIONS,
+        "multiple_choice": MULTIPLE_CHOICE_OPTIONS,
+        "ranking": RANKING_ITEMS,
+    }
+    for index, kind in enumerate(kinds):
+        fields = {"type": kind}
+        if kind.startswith("likert"):
+            fields = {"type": Question.Type.LIKERT, "scale_points": int(kind.removeprefix("likert"))}
+        elif kind == "ranking":
+            fields["rank_top_k"] = RANKING_TOP_K
+        question = Question.objects.create(
+            survey=survey,
+            section=sections[index // QUESTIONS_PER_SECTION],
+            position=index % QUESTIONS_PER_SECTION + 1,
+            code=f"q{index + 1:02d}_{kind}",
+            text={"en": f"Question {index + 1} ({kind})?"},
+            required=True,
+            **fields,
+        )
+        Choice.objects.bulk_create(
+            Choice(question=question, position=number, code=f"opt{number}", label={"en": f"Option {number}"})
+            for number in range(1, options.get(kind, 0) + 1)
+        )
+    return survey
+
+
+def generate_answers(survey, responses: int) -> None:
+    """Experts, invitations (unique token hashes), submitted responses with their group snapshots,
+    and one answer per response × question, all written by PostgreSQL itself (INSERT … SELECT
+    generate_series). Random but reproducible (setseed)."""
+    from django.db import connection
+
+    from surveys.geography import country_groups
+    from surveys.models import Question, Sector
+
+    questions = list(Question.objects.filter(survey=survey).order_by("section__position", "position"))
+    countries = [(code, country_groups(code)) for code in COUNTRIES]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(0.42)")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_country (position serial, code text, region text, "
+            "subregion text, north_south text)"
+        )
+        cursor.executemany(
+            "INSERT INTO bench_country (code, region, subregion, north_south) VALUES (%s, %s, %s, %s)",
+            [(code, groups.region, groups.subregion, groups.north_south) for code, groups in countries],
+        )
+        cursor.execute(
+            "INSERT INTO surveys_expert (name, email, organisation, country, sector, expertise, "
+            "preferred_language, created_at) "
+            "SELECT 'Expert ' || i, 'expert' || i || %s, 'Bench organisation', "
+            "(SELECT code FROM bench_country WHERE position = 1 + mod(i, %s)), "
+            "(%s::text[])[1 + mod(i * 7919, %s)], '', 'en', now() FROM generate_series(1, %s) AS i",
+            [EXPERT_EMAIL_DOMAIN, len(COUNTRIES), Sector.values, len(Sector.values), responses],
+        )
+        cursor.execute(
+            "INSERT INTO surveys_invitation (survey_id, expert_id, token_hash, created_at, sent_at, "
+            "opened_at, last_contact_at, reminders_sent, delivery_failures, last_error) "
+            "SELECT %s, id, encode(sha256(convert_to('bench-token-' || id, 'UTF8')), 'hex'), now(), "
+            "now(), now(), now(), 0, 0, '' FROM surveys_expert WHERE email LIKE %s",
+            [survey.pk, f"%{EXPERT_EMAIL_DOMAIN}"],
+        )
+        cursor.execute(
+            "INSERT INTO surveys_response (invitation_id, survey_id, status, language, consent_given_at, "
+            "attribution, mode, country, un_region, un_subregion, north_south, sector, started_at, "
+            "updated_at, submitted_at) "
+            "SELECT invitation.id, invitation.survey_id, 'submitted', 'en', now(), 'anonymous', "
+            "CASE WHEN random() < %s THEN 'interviewer' ELSE 'self' END, expert.country, "
+            "country.region, country.subregion, country.north_south, expert.sector, now(), now(), now() "
+            "FROM surveys_invitation invitation "
+            "JOIN surveys_expert expert ON expert.id = invitation.expert_id "
+            "JOIN bench_country country ON country.code = expert.country "
+            "WHERE invitation.survey_id = %s ORDER BY invitation.id",
+            [INTERVIEWER_SHARE, survey.pk],
+        )
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_question (id bigint, position int, kind text, points int, "
+            "lean float, south_push float)"
+        )
+        cursor.executemany(
+            "INSERT INTO bench_question VALUES (%s, %s, %s, %s, %s, %s)",
+            [
+                (
+                    question.pk,
+                    position,
+                    question.type,
+                    question.scale_points,
+                    # Each item leans its own way; on every third the Global South agrees a little
+                    # more, so divergence has something to find.
+                    0.7 + 0.6 * ((position * 37) % 10) / 10,
+                    0.15 if position % 3 == 0 else 0.0,
+                )
+                for position, question in enumerate(questions)
+            ],
+        )
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        superuser = cursor.fetchone()[0]
+        if superuser:
+            # Deferred foreign-key checks of 5 million rows would double the load time; the ids
+            # are right by construction.
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(ANSWERS_INSERT, [survey.pk])
+        if superuser:
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        cursor.execute("DROP TABLE bench_country, bench_question")
+
+
+def delete_bench_survey(survey) -> None:
+    """The bench survey and everything made for it, in a few statements."""
+    from django.db import connection
+
+    from surveys.models import Series
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM surveys_answer WHERE response_id IN "
+            "(SELECT id FROM surveys_response WHERE survey_id = %s)",
+            [survey.pk],
+        )
+        cursor.execute("DELETE FROM surveys_response WHERE survey_id = %s", [survey.pk])
+        cursor.execute("DELETE FROM surveys_invitation WHERE survey_id = %s", [survey.pk])
+        cursor.execute("DELETE FROM surveys_expert WHERE email LIKE %s", [f"%{EXPERT_EMAIL_DOMAIN}"])
+    survey.delete()
+    Series.objects.filter(slug=SERIES_SLUG).delete()
+
+
+def bench_survey(responses: int, questions: int):
+    """The bench survey with ``responses`` × ``questions`` answers: the one in the database when
+    it has exactly that size, else made afresh (one of another size is deleted first)."""
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from surveys.models import Answer, Question, Response, Survey
+
+    call_command("migrate", verbosity=0, interactive=False)
+    survey = Survey.objects.filter(slug=SURVEY_SLUG).first()
+    if survey is not None:
+        held = (
+            Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED).count(),
+            Question.objects.filter(survey=survey).count(),
+            Answer.objects.filter(response__survey=survey).count(),
+        )
+        if held == (responses, questions, responses * questions):
+            print(f"Reusing the bench survey in the database ({responses} × {questions}).", flush=True)
+            return survey
+        print(f"Deleting the bench survey of another size ({held[0]} × {held[1]}).", flush=True)
+        with transaction.atomic():
+            delete_bench_survey(survey)
+    print(f"Generating {responses} responses × {questions} questions …", flush=True)
+    started = time.perf_counter()
+    with transaction.atomic():
+        survey = create_questionnaire(questions)
+        generate_answers(survey, responses)
+    with connection.cursor() as cursor:
+        for table in ("surveys_expert", "surveys_invitation", "surveys_response", "surveys_answer"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    print(f"… done in {time.perf_counter() - started:.0f} s.", flush=True)
+    return survey
+
+
+# --- Measurements -----------------------------------------------------------------------------
+
+SUMMARY_FLOOR_SQL = "SELECT question_id, number, text, count(*) FROM surveys_answer GROUP BY 1, 2, 3"
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _peak_rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+
+
+def _warm_connection():
+    """The default connection, opened, with one round trip done, so no measurement pays for it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return connection
+
+
+def measure_summary(*, trace: bool) -> dict:
+    """(a), in this (fresh) process: ``survey_summary`` of the bench survey from an empty cache.
+    With ``trace``, under tracemalloc (slower, so that run's time is not used)."""
+    from django.core.cache import cache
+
+    from analysis.summary import survey_summary
+    from surveys.models import Survey
+
+    survey = Survey.objects.get(slug=SURVEY_SLUG)
+    _warm_connection()
+    cache.clear()
+    rss_before = _rss_bytes()
+    if trace:
+        tracemalloc.start()
+    started = time.perf_counter()
+    summary = survey_summary(survey=survey)
+    seconds = time.perf_counter() - started
+    traced_peak = tracemalloc.get_traced_memory()[1] if trace else None
+    return {
+        "seconds": seconds,
+        "rss_before": rss_before,
+        "peak_rss": _peak_rss_bytes(),
+        "traced_peak": traced_peak,
+        "items": len(summary.items),
+        "tables": len(summary.tables),
+    }
+
+
+def measure_long_csv() -> dict:
+    """(c), in this (fresh) process: the long CSV of the bench survey streamed into /dev/null, with
+    the resident memory sampled every RSS_SAMPLE_EVERY_ROWS answers."""
+    from analysis.exports.long_csv import long_csv_lines
+    from surveys.models import Survey
+
+    survey = Survey.objects.get(slug=SURVEY_SLUG)
+    _warm_connection()
+    rss_before = _rss_bytes()
+    samples = []
+    started = time.perf_counter()
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        for count, lines in enumerate(long_csv_lines(survey=survey)):
+            sink.write(lines)
+            if count % RSS_SAMPLE_EVERY_ROWS == 0:
+                samples.append(_rss_bytes())
+    seconds = time.perf_counter() - started
+    samples.append(_rss_bytes())
+    return {
+        "seconds": seconds,
+        "answers": count,
+        "rss_before": rss_before,
+        "peak_rss": _peak_rss_bytes(),
+        "rss_samples": samples,
+    }
+
+
+def _floor_seconds(run, repeat: int) -> tuple[float, list[float]]:
+    """The median of ``repeat`` timed runs of ``run``, after one discarded warm-up run."""
+    run()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times
+
+
+def summary_floor(repeat: int) -> tuple[float, list[float]]:
+    """(b): PostgreSQL counting every answer by question and value."""
+    connection = _warm_connection()
+
+    def group_by():
+        with connection.cursor() as cursor:
+            cursor.execute(SUMMARY_FLOOR_SQL)
+            cursor.fetchall()
+
+    return _floor_seconds(group_by, repeat)
+
+
+def long_csv_floor_statement() -> str:
+    """(d)'s statement: the long CSV export's own query (the same answers, joins and order), run
+    by PostgreSQL as ``COPY … TO STDOUT`` in CSV."""
+    from analysis.exports.answers import ANSWER_FIELDS, submitted_answers
+    from surveys.models import Survey
+
+    connection = _warm_connection()
+    survey = Survey.objects.get(slug=SURVEY_SLUG)
+    sql, params = submitted_answers(survey=survey).values_list(*ANSWER_FIELDS).query.sql_with_params()
+    return f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT (FORMAT csv)"
+
+
+def long_csv_floor(repeat: int) -> tuple[float, list[float]]:
+    """(d): ``long_csv_floor_statement`` through psycopg's copy API into /dev/null."""
+    statement = long_csv_floor_statement()
+    connection = _warm_connection()
+
+    def copy():
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(statement) as rows,
+            open(os.devnull, "wb") as sink,
+        ):
+            for row in rows:
+                sink.write(row)
+
+    return _floor_seconds(copy, repeat)
+
+
+def in_fresh_process(measurement: str, database_url: str, *extra: str) -> dict:
+    """Runs ``measurement`` in a new interpreter (this script with --measure) and returns its figures."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--measure", measurement, *extra]
+    environment = {**os.environ, "DATABASE_URL": database_url}
+    # The command is this script itself with fixed arguments, not outside input.
+    result = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise RuntimeError(f"{measurement} failed:\n{result.stdout}\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# --- Report -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    responses: int
+    questions: int
+    repeat: int
+    answers: int
+    summary: list[dict]
+    summary_traced: dict
+    summary_floor: list[float]
+    long_csv: list[dict]
+    long_csv_floor: list[float]
+
+    @property
+    def summary_seconds(self) -> float:
+        return statistics.median(run["seconds"] for run in self.summary)
+
+    @property
+    def summary_floor_seconds(self) -> float:
+        return statistics.median(self.summary_floor)
+
+    @property
+    def long_csv_seconds(self) -> float:
+        return statistics.median(run["seconds"] for run in self.long_csv)
+
+    @property
+    def long_csv_floor_seconds(self) -> float:
+        return statistics.median(self.long_csv_floor)
+
+    @property
+    def summary_peak_rss(self) -> int:
+        return max(run["peak_rss"] for run in self.summary)
+
+    @property
+    def long_csv_swing(self) -> int:
+        """The largest move of resident memory during any stream, from its first sample on."""
+        return max(max(run["rss_samples"]) - min(run["rss_samples"]) for run in self.long_csv)
+
+    def targets(self) -> list[tuple[str, str, bool]]:
+        summary_ratio = self.summary_seconds / self.summary_floor_seconds
+        csv_ratio = self.long_csv_seconds / self.long_csv_floor_seconds
+        return [
+            ("(a)/(b)", f"{summary_ratio:.2f} ≤ {SUMMARY_RATIO_MAX:g}", summary_ratio <= SUMMARY_RATIO_MAX),
+            ("(c)/(d)", f"{csv_ratio:.2f} ≤ {CSV_RATIO_MAX:g}", csv_ratio <= CSV_RATIO_MAX),
+            (
+                "(a) peak RSS",
+                f"{self.summary_peak_rss / MIB:,.0f} MiB < {SUMMARY_PEAK_MAX_BYTES / MIB:,.0f} MiB",
+                self.summary_peak_rss < SUMMARY_PEAK_MAX_BYTES,
+            ),
+            (
+                "(c) RSS swing",
+                f"{self.long_csv_swing / MIB:,.1f} MiB < {CSV_SWING_MAX_BYTES / MIB:,.0f} MiB",
+                self.long_csv_swing < CSV_SWING_MAX_BYTES,
+            ),
+        ]
+
+    def report(self) -> str:
+        def runs(values) -> str:
+            return ", ".join(f"{value:.2f}" for value in values)
+
+        summary = self.summary[0]
+        traced = self.summary_traced["traced_peak"]
+        stream = self.long_csv[0]
+        lines = [
+            f"{self.responses:,} responses × {self.questions} questions = {self.answers:,} answers; "
+            f"median of {self.repeat} run(s)",
+            "",
+            f"{'measurement':<58} {'seconds':>9}   runs",
+            f"{'(a) survey_summary, all breakdowns, empty cache':<58} {self.summary_seconds:>9.2f}   "
+            f"{runs(run['seconds'] for run in self.summary)}",
+            f"{'(b) floor: GROUP BY question, number, text':<58} {self.summary_floor_seconds:>9.2f}   "
+            f"{runs(self.summary_floor)}",
+            f"{'(c) long CSV streamed to /dev/null':<58} {self.long_csv_seconds:>9.2f}   "
+            f"{runs(run['seconds'] for run in self.long_csv)}",
+            f"{'(d) floor: COPY of the same query to /dev/null':<58} {self.long_csv_floor_seconds:>9.2f}   "
+            f"{runs(self.long_csv_floor)}",
+            "",
+            "memory",
+            f"  (a) peak RSS of the process {self.summary_peak_rss / MIB:,.0f} MiB "
+            f"(RSS before the call {summary['rss_before'] / MIB:,.0f} MiB); "
+            f"tracemalloc peak {traced / MIB:,.0f} MiB",
+            f"  (c) RSS every {RSS_SAMPLE_EVERY_ROWS:,} answers: "
+            f"min {min(stream['rss_samples']) / MIB:,.1f} MiB, "
+            f"max {max(stream['rss_samples']) / MIB:,.1f} MiB, "
+            f"swing {self.long_csv_swing / MIB:,.1f} MiB over {len(stream['rss_samples'])} samples; "
+            f"peak RSS {stream['peak_rss'] / MIB:,.0f} MiB",
+            "",
+            "targets",
+            *(
+                f"  {name:<14} {figure:<28} {'PASS' if met else 'FAIL'}"
+                for name, figure, met in self.targets()
+            ),
+        ]
+        return "\n".join(lines)
+
+
+def run(database_url: str, *, responses: int, questions: int, repeat: int) -> Figures:
+    os.environ["DATABASE_URL"] = database_url
+    django_setup()
+    from django.db import connection
+
+    survey = bench_survey(responses, questions)
+    connection.close()
+    print("(b) floor …", flush=True)
+    floor = summary_floor(repeat)[1]
+    connection.close()
+    print("(a) survey_summary …", flush=True)
+    summary = [in_fresh_process("summary", database_url) for _ in range(repeat)]
+    summary_traced = in_fresh_process("summary", database_url, "--tracemalloc")
+    print("(d) floor …", flush=True)
+    copy_floor = long_csv_floor(repeat)[1]
+    connection.close()
+    print("(c) long CSV …", flush=True)
+    long_csv = [in_fresh_process("long_csv", database_url) for _ in range(repeat)]
+    return Figures(
+        responses=responses,
+        questions=questions,
+        repeat=repeat,
+        answers=survey.questions.count() * responses,
+        summary=summary,
+        summary_traced=summary_traced,
+        summary_floor=floor,
+        long_csv=long_csv,
+        long_csv_floor=copy_floor,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--responses", type=int, default=100_000, help="submitted responses (100 000)")
+    parser.add_argument("--questions", type=int, default=50, help="questions, each answered by all (50)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median counts (3)")
+    parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--measure", choices=["summary", "long_csv"], help=argparse.SUPPRESS)
+    parser.add_argument("--tracemalloc", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.measure:
+        django_setup()
+        figures = measure_summary(trace=args.tracemalloc) if args.measure == "summary" else measure_long_csv()
+        print(json.dumps(figures))
+        return 0
+
+    if os.environ.get("DATABASE_URL"):
+        figures = run(
+            os.environ["DATABASE_URL"], responses=args.responses, questions=args.questions, repeat=args.repeat
+        )
+    else:
+        from scripts.pg_cluster import throwaway_cluster
+
+        with throwaway_cluster() as database_url:
+            figures = run(
+                database_url, responses=args.responses, questions=args.questions, repeat=args.repeat
+            )
+    print()
+    print(figures.report())
+    if args.json:
+        args.json.write_text(json.dumps(figures.__dict__, indent=2))
+    return 0 if all(met for _name, _figure, met in figures.targets()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
