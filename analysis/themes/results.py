@@ -1,29 +1,21 @@
-"""Themes of the coded interview answers as results: how many respondents raise each theme, where
-groups differ, sentences for the report, and the coded passages for download.
+"""Themes as results: how many respondents raise each theme, overall and by group with small
+cells withheld, where groups differ, and sentences for the key findings.
 
-A respondent *carries* a theme when any coder's segment (or, with ``coder=``, that coder's) on
-any of their long-text answers — to the question ``question_code``, or to every long-text question
-— carries the theme or one of its sub-themes. Shares are of the respondents who answered (a
-non-blank answer to one of those questions); an answer nobody has coded yet counts as carrying no
-theme, so shares are lower bounds until coding is complete. Methods: docs/analysis-methods.md,
-"Qualitative coding".
+The functions ending in ``_table`` and the sentences are pure functions of a ``ThemeCoding``
+(``theme_coding``: three queries) or of their tables; ``theme_shares`` and ``theme_divergence``
+read the coding themselves.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy
 import pandas
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Trim
 from django.utils.translation import gettext_lazy as _
 from scipy import stats as scipy_stats
 
-from surveys.models import Answer, Question, Response, Survey
-
-from .agreement import coding_frame, with_parent_themes
-from .findings import (
+from ..findings import (
     LIMIT,
     MIN_CELL_SIZE,
     PLACE_GROUPINGS,
@@ -33,17 +25,13 @@ from .findings import (
     publishable,
     q_text,
 )
-from .load import QUESTION_ORDER, respondent_pseudonym
-from .models import CodedSegment, Theme
-from .stats import ALPHA, GROUPINGS, MIN_GROUP_SIZE, benjamini_hochberg, suppress_small_cells
+from ..stats import ALPHA, MIN_GROUP_SIZE, benjamini_hochberg, suppress_small_cells
+from .load import THEME_COLUMNS, THEME_GROUPINGS, WAVE, Surveys, ThemeCoding, theme_coding
 
-WAVE = "wave"
 EVERYONE = "everyone"  # the one group of an overall table
-THEME_GROUPINGS = (*GROUPINGS, WAVE)
 DIVERGENCE_GROUPINGS = ("north_south", "un_region", "sector")
 FISHER_EXACT = "fisher_exact"
 CHI_SQUARE = "chi_square"
-THEME_COLUMNS = ["theme", "theme_name", "parent", "parent_name"]
 SHARE_COLUMNS = ["n", "count", "share", "suppressed"]
 THEME_DIVERGENCE_COLUMNS = [
     *THEME_COLUMNS, "question", "grouping", "groups", "n_groups", "n", "test", "statistic", "p_value",
@@ -61,10 +49,12 @@ COMPARED_VALUES = (
     "n_low",
     "share_difference",
 )
-SEGMENT_COLUMNS = [
-    "respondent", "question", "theme", "parent_theme", "coder", "start", "end", "passage", "quotable",
-]  # fmt: skip
+TOP_THEMES_TABLE = "themes-overall"
 
+TOP_THEME_TEXT = _(
+    "“%(theme)s” comes up in the answers of %(share)s of the experts who answered the interview "
+    "questions (%(count)d of %(n)d)."
+)
 THEME_SHARE_TEXT = {
     "from": _(
         "“%(theme)s” comes up in %(share_high)s of answers from %(group_high)s and %(share_low)s of "
@@ -80,12 +70,6 @@ THEME_SHARE_TEXT = {
     ),
 }
 
-Surveys = Survey | Iterable[Survey] | QuerySet[Survey]
-
-
-def _surveys(survey: Surveys) -> list[Survey]:
-    return [survey] if isinstance(survey, Survey) else list(survey)
-
 
 def _groupings(by: str | Sequence[str] | None) -> list[str]:
     columns = [] if by is None else [by] if isinstance(by, str) else list(by)
@@ -95,73 +79,64 @@ def _groupings(by: str | Sequence[str] | None) -> list[str]:
     return list(dict.fromkeys(columns))
 
 
-def _respondents(surveys: list[Survey], question_code: str | None) -> pandas.DataFrame:
-    """The non-blank long-text answers of submitted responses, in one query: ``answer``,
-    ``response`` (ids, never shown), ``wave`` and the response's snapshot groups."""
-    answers = Answer.objects.filter(
-        response__survey__in=surveys,
-        response__status=Response.Status.SUBMITTED,
-        question__type=Question.Type.LONG_TEXT,
-    )
+def _marks(coding: ThemeCoding, question_code: str | None) -> tuple[pandas.DataFrame, pandas.DataFrame]:
+    """(respondents who answered — the question ``question_code``, or any long-text question —
+    one row each with their groups; marks, a boolean frame of those respondents × themes, True
+    where the respondent carries the theme on one of those answers)."""
+    answers = coding.answers
     if question_code is not None:
-        answers = answers.filter(question__code=question_code)
-    rows = (
-        answers.annotate(trimmed=Trim("text"))
-        .exclude(trimmed="")
-        .values_list(
-            "pk", "response_id", "response__survey__wave_label", *(f"response__{g}" for g in GROUPINGS)
-        )
-    )
-    frame = pandas.DataFrame.from_records(list(rows), columns=["answer", "response", WAVE, *GROUPINGS])
-    return frame.astype({"answer": int, "response": int, **{column: str for column in THEME_GROUPINGS}})
-
-
-def _themes(surveys: list[Survey], applied: Iterable[int]) -> pandas.DataFrame:
-    """The themes of the surveys' codebooks (and of their series), with any other theme applied,
-    in one query and in codebook order: each top-level theme followed by its sub-themes."""
-    rows = Theme.objects.filter(
-        Q(codebook__survey__in=surveys)
-        | Q(codebook__series_id__in={survey.series_id for survey in surveys})
-        | Q(pk__in=list(applied))
-    ).values_list("pk", "name", "parent_id", "parent__name", "codebook_id", "position", "parent__position")
-    frame = pandas.DataFrame.from_records(
-        list(rows), columns=[*THEME_COLUMNS, "codebook", "position", "parent_position"]
-    )
-    is_child = frame["parent"].notna()
-    frame = frame.assign(
-        top_position=frame["parent_position"].where(is_child, frame["position"]),
-        top=frame["parent"].where(is_child, frame["theme"]),
-        is_child=is_child,
-    ).sort_values(["codebook", "top_position", "top", "is_child", "position", "theme_name"], kind="stable")
-    frame["parent_name"] = frame["parent_name"].fillna("")
-    return frame[THEME_COLUMNS].astype({"theme": int, "parent": "Int64"}).reset_index(drop=True)
-
-
-def _coding(
-    survey: Surveys, question_code: str | None, coder: AbstractBaseUser | None
-) -> tuple[pandas.DataFrame, pandas.DataFrame, pandas.DataFrame, list[Survey]]:
-    """(respondents who answered, one row each with their groups; marks, a boolean frame of those
-    respondents × themes, True where the respondent carries the theme; themes; surveys), in four
-    queries at most (three for one survey)."""
-    surveys = _surveys(survey)
-    answers = _respondents(surveys, question_code)
-    segments = coding_frame(survey=surveys, question_code=question_code)
-    if coder is not None:
-        segments = segments.loc[segments["coder"].eq(coder.pk)]
-    segments = with_parent_themes(segments.loc[segments["theme"].notna()])
-    carriers = segments.merge(answers[["answer", "response"]], on="answer")
-    themes = _themes(surveys, segments["theme"].unique().tolist())
-    respondents = answers.drop_duplicates("response").drop(columns="answer").reset_index(drop=True)
-    marks = numpy.zeros((len(respondents), len(themes)), dtype=bool)
+        answers = answers.loc[answers["question"].eq(question_code)]
+    carriers = coding.segments.merge(answers[["answer", "response"]], on="answer")
+    respondents = answers.drop_duplicates("response").drop(columns=["answer", "question"])
+    respondents = respondents.reset_index(drop=True)
+    marks = numpy.zeros((len(respondents), len(coding.themes)), dtype=bool)
     marks[
         pandas.Index(respondents["response"]).get_indexer(carriers["response"]),
-        pandas.Index(themes["theme"]).get_indexer(carriers["theme"].astype(int)),
+        pandas.Index(coding.themes["theme"]).get_indexer(carriers["theme"]),
     ] = True
-    return respondents, pandas.DataFrame(marks, columns=themes["theme"]), themes, surveys
+    return respondents, pandas.DataFrame(marks, columns=coding.themes["theme"])
 
 
-def _k(surveys: list[Survey], k: int | None) -> int:
-    return max((survey.min_group_size for survey in surveys), default=MIN_CELL_SIZE) if k is None else k
+def theme_share_table(
+    coding: ThemeCoding,
+    *,
+    by: str | None = None,
+    question_code: str | None = None,
+    k: int | None = None,
+    withheld: Collection[str] = (),
+) -> pandas.DataFrame:
+    """The share of respondents carrying each theme, overall or per group of ``by`` (one of
+    ``THEME_GROUPINGS``: the groupings of ``stats`` and ``"wave"``), on their answers to the
+    question ``question_code`` or to any long-text question.
+
+    One row per theme (codebook order) — × group with ``by``, the unknown group "" included —
+    with ``THEME_COLUMNS``, the group column, ``n`` (respondents who answered, in the group),
+    ``count`` (those carrying the theme), ``share`` = count / n and ``suppressed``.
+
+    Small cells are withheld with ``suppress_small_cells`` and ``k`` (``coding.k`` by default):
+    first the groups, whose sizes add up to the overall n — a group of fewer than k respondents,
+    a group in ``withheld`` (withheld in another table), and a complementary group lose n, count
+    and share; then the counts of each theme, which add up over the groups to the theme's overall
+    count — a count below k and a complementary one lose count and share. A count of 0 describes
+    nobody and is shown.
+    """
+    groupings = _groupings(by)
+    if len(groupings) > 1:
+        raise ValueError(f"Break theme shares down by one column at a time, not {groupings}.")
+    respondents, marks = _marks(coding, question_code)
+    k = coding.k if k is None else k
+    columns = groupings or [EVERYONE]
+    groups = respondents.assign(**{EVERYONE: ""})[columns]
+    sizes = groups.groupby(columns).size().rename("n").reset_index()
+    sizes["suppressed"] = sizes[columns[0]].isin(list(withheld))
+    sizes = suppress_small_cells(sizes, "n", k, within=[], value_columns=["n"])
+    counts = marks.groupby([groups[column] for column in columns]).sum()
+    counts = counts.melt(ignore_index=False, var_name="theme", value_name="count").reset_index()
+    table = coding.themes.merge(sizes, how="cross").merge(counts, on=["theme", *columns], how="left")
+    table["count"] = table["count"].fillna(0).astype(int).where(table["n"].notna())
+    table["share"] = table["count"] / table["n"].astype(float)
+    table = suppress_small_cells(table, "count", k, within=["theme"], value_columns=["count", "share"])
+    return table[[*THEME_COLUMNS, *groupings, *SHARE_COLUMNS]].astype({"n": "Int64", "count": "Int64"})
 
 
 def theme_shares(
@@ -172,37 +147,11 @@ def theme_shares(
     coder: AbstractBaseUser | None = None,
     question_code: str | None = None,
 ) -> pandas.DataFrame:
-    """The share of respondents carrying each theme, overall or per group of ``by`` (one of
-    ``GROUPINGS`` or ``"wave"``; several waves: pass them together as ``survey``).
-
-    One row per theme (codebook order) — × group with ``by``, the unknown group "" included —
-    with ``THEME_COLUMNS``, the group column, ``n`` (respondents who answered, in the group),
-    ``count`` (those carrying the theme), ``share`` = count / n and ``suppressed``.
-
-    Small cells are withheld with ``suppress_small_cells`` and ``k`` (the survey's
-    ``min_group_size`` by default, the largest for several surveys): first the groups, whose
-    sizes add up to the overall n — a group of fewer than k respondents, and a complementary
-    group, lose n, count and share; then the counts of each theme, which add up over the groups
-    to the theme's overall count — a count below k and a complementary one lose count and share.
-    A count of 0 describes nobody and is shown. Four queries at most, whatever the number of
-    answers.
-    """
-    groupings = _groupings(by)
-    if len(groupings) > 1:
-        raise ValueError(f"Break theme shares down by one column at a time, not {groupings}.")
-    respondents, marks, themes, surveys = _coding(survey, question_code, coder)
-    k = _k(surveys, k)
-    columns = groupings or [EVERYONE]
-    groups = respondents.assign(**{EVERYONE: ""})[columns]
-    sizes = groups.groupby(columns).size().rename("n").reset_index()
-    sizes = suppress_small_cells(sizes, "n", k, within=[], value_columns=["n"])
-    counts = marks.groupby([groups[column] for column in columns]).sum()
-    counts = counts.melt(ignore_index=False, var_name="theme", value_name="count").reset_index()
-    table = themes.merge(sizes, how="cross").merge(counts, on=["theme", *columns], how="left")
-    table["count"] = table["count"].fillna(0).astype(int).where(table["n"].notna())
-    table["share"] = table["count"] / table["n"].astype(float)
-    table = suppress_small_cells(table, "count", k, within=["theme"], value_columns=["count", "share"])
-    return table[[*THEME_COLUMNS, *groupings, *SHARE_COLUMNS]].astype({"n": "Int64", "count": "Int64"})
+    """``theme_share_table`` of the coding of ``survey`` (several waves: pass them together), by
+    every coder or by ``coder``; ``k`` defaults to the survey's ``min_group_size`` (the largest
+    for several surveys). Three queries, whatever the number of answers."""
+    coding = theme_coding(survey=survey, coder=coder)
+    return theme_share_table(coding, by=by, question_code=question_code, k=k)
 
 
 def _test(carrying: numpy.ndarray, sizes: numpy.ndarray) -> tuple[str, float, float]:
@@ -217,18 +166,18 @@ def _test(carrying: numpy.ndarray, sizes: numpy.ndarray) -> tuple[str, float, fl
     return CHI_SQUARE, float(result.statistic), float(result.pvalue)
 
 
-def theme_divergence(
+def theme_divergence_table(
+    coding: ThemeCoding,
     *,
-    survey: Surveys,
     by: str | Sequence[str] = DIVERGENCE_GROUPINGS,
-    coder: AbstractBaseUser | None = None,
     question_code: str | None = None,
     min_group_size: int = MIN_GROUP_SIZE,
     k: int | None = None,
     alpha: float = ALPHA,
 ) -> pandas.DataFrame:
-    """Where groups of respondents raise a theme more or less often: one row per theme × grouping
-    in ``by`` that could be tested, with ``THEME_DIVERGENCE_COLUMNS``.
+    """Where groups of respondents raise a theme more or less often, on their answers to the
+    question ``question_code`` or to any long-text question: one row per theme × grouping in
+    ``by`` that could be tested, with ``THEME_DIVERGENCE_COLUMNS``.
 
     Per theme and grouping, the groups compared are those with at least ``min_group_size``
     respondents who answered; the unknown group "" is left out; fewer than two groups, no row.
@@ -241,12 +190,12 @@ def theme_divergence(
     ``count_`` and ``n_``; ``share_difference`` = share_high − share_low.
 
     A row whose counts — carrying and not carrying, in either group named — would be withheld by
-    ``suppress_small_cells`` with ``k`` (the survey's ``min_group_size`` by default) keeps its
-    test but loses its counts and shares, and is marked ``suppressed``. Rows are sorted by
-    q-value, then by share difference (largest first).
+    ``suppress_small_cells`` with ``k`` (``coding.k`` by default) keeps its test but loses its
+    counts and shares, and is marked ``suppressed``. Rows are sorted by q-value, then by share
+    difference (largest first).
     """
     groupings = _groupings(by)
-    respondents, marks, themes, surveys = _coding(survey, question_code, coder)
+    respondents, marks = _marks(coding, question_code)
     rows = []
     for grouping in groupings:
         groups = respondents[grouping].to_numpy()
@@ -256,7 +205,7 @@ def theme_divergence(
             continue
         n = sizes[tested].to_numpy()
         counts = marks.groupby(groups).sum().reindex(tested)
-        for theme in themes.itertuples(index=False):
+        for theme in coding.themes.itertuples(index=False):
             carrying = counts[theme.theme].to_numpy()
             test, statistic, p_value = _test(carrying, n)
             shares = carrying / n
@@ -288,12 +237,33 @@ def theme_divergence(
     table["significant"] = table["q_value"].le(alpha)
     table = table.sort_values(["q_value", "share_difference"], ascending=[True, False], kind="stable")
     table = table.reset_index(drop=True)
-    shown = publishable(table.drop(columns="suppressed"), COMPARED_COUNTS, _k(surveys, k))
+    shown = publishable(table.drop(columns="suppressed"), COMPARED_COUNTS, coding.k if k is None else k)
     hidden = ~shown.to_numpy(dtype=bool)
     for column in COMPARED_VALUES:
         table[column] = table[column].astype(float).mask(hidden)
     table["suppressed"] = hidden
     return table.astype({column: "Int64" for column in ("count_high", "n_high", "count_low", "n_low")})
+
+
+def theme_divergence(
+    *,
+    survey: Surveys,
+    by: str | Sequence[str] = DIVERGENCE_GROUPINGS,
+    coder: AbstractBaseUser | None = None,
+    question_code: str | None = None,
+    min_group_size: int = MIN_GROUP_SIZE,
+    k: int | None = None,
+    alpha: float = ALPHA,
+) -> pandas.DataFrame:
+    """``theme_divergence_table`` of the coding of ``survey``, by every coder or by ``coder``."""
+    return theme_divergence_table(
+        theme_coding(survey=survey, coder=coder),
+        by=by,
+        question_code=question_code,
+        min_group_size=min_group_size,
+        k=k,
+        alpha=alpha,
+    )
 
 
 def _theme_label(name: str, parent_name: str) -> str:
@@ -345,50 +315,35 @@ def theme_findings(
     return findings
 
 
-def coded_segments_frame(*, survey: Survey) -> pandas.DataFrame:
-    """Every coded passage of the submitted answers to ``survey``, for download, in one query: one
-    row per segment × theme with ``SEGMENT_COLUMNS`` — the ``respondent`` pseudonym (as in
-    ``load.answers_frame``), the ``question`` code, the ``theme`` and ``parent_theme`` names (""
-    for none), the ``coder``'s username (staff, not experts), ``start``/``end`` offsets, the
-    ``passage`` text, and ``quotable`` (False when the expert chose "not for quotation": the
-    passage may be analysed, never quoted). Nothing from the expert record: no name, email or
-    organisation. Rows in questionnaire order, then by response and offset, a segment's themes in
-    codebook position order."""
-    rows = (
-        CodedSegment.objects.filter(
-            answer__response__survey=survey, answer__response__status=Response.Status.SUBMITTED
+def top_theme_findings(
+    table: pandas.DataFrame, *, k: int = MIN_CELL_SIZE, limit: int = LIMIT
+) -> list[Finding]:
+    """Sentences for the ``limit`` themes carried by the largest share of respondents, from an
+    overall ``theme_share_table`` (no group column), the largest share first: "“AI divide” comes
+    up in the answers of 64 % of the experts who answered the interview questions (32 of 50)."
+    A theme nobody carries is left out, and so is one whose counts (carrying and not) would be
+    withheld with ``k``. Translatable, like ``theme_findings``."""
+    carried = table.loc[table["count"].fillna(0).gt(0)]
+    carried = carried.loc[publishable(carried, {"all": ("count", "n")}, k)]
+    chosen = carried.sort_values(["share", "count"], ascending=False, kind="stable").head(limit)
+    return [
+        Finding(
+            kind="top_theme",
+            question="",
+            text=TOP_THEME_TEXT
+            % {
+                "theme": _theme_label(row.theme_name, row.parent_name),
+                "share": percent_text(row.share),
+                "count": row.count,
+                "n": row.n,
+            },
+            numbers={
+                "theme": int(row.theme),
+                "share": float(row.share),
+                "count": int(row.count),
+                "n": int(row.n),
+            },
+            table=TOP_THEMES_TABLE,
         )
-        .order_by(
-            *(f"answer__question__{field}" for field in QUESTION_ORDER),
-            "answer__response_id",
-            "start",
-            "end",
-            "pk",
-            "themes__position",
-            "themes__name",
-        )
-        .values_list(
-            "answer__response_id",
-            "answer__question__code",
-            "themes__name",
-            "themes__parent__name",
-            "coder__username",
-            "start",
-            "end",
-            "answer__text",
-            "answer__response__attribution",
-        )
-    )
-    frame = pandas.DataFrame.from_records(
-        list(rows), columns=["response", *SEGMENT_COLUMNS[1:7], "text", "attribution"]
-    )
-    pseudonyms = {response: respondent_pseudonym(response) for response in frame["response"].unique()}
-    frame["respondent"] = frame["response"].map(pseudonyms).astype(str)
-    frame["passage"] = [
-        text[start:end] for text, start, end in zip(frame["text"], frame["start"], frame["end"], strict=True)
+        for row in chosen.itertuples()
     ]
-    frame["quotable"] = frame["attribution"].ne(Response.Attribution.NOT_FOR_QUOTATION)
-    frame[["theme", "parent_theme"]] = frame[["theme", "parent_theme"]].fillna("")
-    return frame[SEGMENT_COLUMNS].astype(
-        {"start": int, "end": int, "passage": str, "question": str, "coder": str}
-    )
