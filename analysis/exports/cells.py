@@ -7,8 +7,10 @@ gets a leading ``'``. *Numbers* are never touched: they come from numeric column
 minus three, not as a formula. So the rule looks at a value's type, never at its characters.
 """
 
+import csv
 import math
 import re
+from collections.abc import Iterator
 
 import pandas
 from pandas.api import types as dtypes
@@ -52,6 +54,17 @@ def neutralised(frame: pandas.DataFrame) -> pandas.DataFrame:
         values = frame[column].fillna("").astype(str)
         frame[column] = values.where(~values.str.startswith(FORMULA_TRIGGERS), "'" + values).astype(object)
     return frame
+
+
+def csv_lines(frame: pandas.DataFrame, *, chunk_rows: int) -> Iterator[str]:
+    """``frame`` as CSV text (UTF-8 BOM and the header first), ``chunk_rows`` rows per piece: text
+    neutralised, numbers with ``NUMBER_FORMAT``, missing values empty, ``\\r\\n`` line ends."""
+    frame = neutralised(frame)
+    yield BOM + csv.writer(Echo()).writerow([csv_cell(column) for column in frame.columns])
+    for start in range(0, len(frame), chunk_rows):
+        yield frame.iloc[start : start + chunk_rows].to_csv(
+            header=False, index=False, lineterminator="\r\n", float_format="%" + NUMBER_FORMAT
+        )
 
 
 # XML 1.0, and so XLSX, cannot hold these control characters; openpyxl refuses them.

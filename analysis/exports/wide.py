@@ -17,7 +17,6 @@ question whose code is a head column's name (a country question coded ``country`
 current choices. Built with pandas pivots from the answers, never row by row.
 """
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from surveys.models import Question, Survey
 
 from ..load import GROUP_COLUMNS, choices_frame, questions_frame, respondents_frame
 from .answers import answers_with_text_frame
-from .cells import BOM, NUMBER_FORMAT, Echo, csv_cell, neutralised
+from .cells import csv_lines
 
 HEAD_COLUMNS = ["respondent", "wave", *GROUP_COLUMNS]
 SEPARATOR = "__"
@@ -170,9 +169,4 @@ def wide_frame(*, survey: Survey) -> WideTable:
 
 def wide_csv_lines(*, survey: Survey, chunk_rows: int = CHUNK_ROWS) -> Iterator[str]:
     """The wide CSV of ``survey`` as text (UTF-8 BOM first), ``chunk_rows`` rows per piece."""
-    frame = neutralised(wide_frame(survey=survey).frame)
-    yield BOM + csv.writer(Echo()).writerow([csv_cell(column) for column in frame.columns])
-    for start in range(0, len(frame), chunk_rows):
-        yield frame.iloc[start : start + chunk_rows].to_csv(
-            header=False, index=False, lineterminator="\r\n", float_format="%" + NUMBER_FORMAT
-        )
+    yield from csv_lines(wide_frame(survey=survey).frame, chunk_rows=chunk_rows)
