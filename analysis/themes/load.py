@@ -22,7 +22,8 @@ THEME_GROUPINGS = (*GROUPINGS, WAVE)
 THEME_COLUMNS = ["theme", "theme_name", "parent", "parent_name"]
 ANSWER_COLUMNS = ["answer", "response", "question", "survey", WAVE, *GROUPINGS]
 SEGMENT_COLUMNS = [
-    "respondent", "question", "theme", "parent_theme", "coder", "start", "end", "passage", "quotable",
+    "respondent", WAVE, *GROUPINGS, "question", "theme", "parent_theme", "coder", "start", "end", "passage",
+    "quotable",
 ]  # fmt: skip
 
 Surveys = Survey | Iterable[Survey] | QuerySet[Survey]
@@ -112,15 +113,17 @@ def theme_coding(*, survey: Surveys, coder: AbstractBaseUser | None = None) -> T
     return ThemeCoding(answers=answers, segments=segments, themes=themes, k=k)
 
 
-def coded_segments_frame(*, survey: Survey) -> pandas.DataFrame:
+def coded_segments_frame(*, survey: Survey, with_memo: bool = False) -> pandas.DataFrame:
     """Every coded passage of the submitted answers to ``survey``, for download, in one query: one
-    row per segment × theme with ``SEGMENT_COLUMNS`` — the ``respondent`` pseudonym (as in
-    ``load.answers_frame``), the ``question`` code, the ``theme`` and ``parent_theme`` names (""
-    for none), the ``coder``'s username (staff, not experts), ``start``/``end`` offsets, the
+    row per segment × theme (a segment without themes: one row, theme "") with ``SEGMENT_COLUMNS``
+    — the ``respondent`` pseudonym (as in ``load.answers_frame``), the ``wave`` and the response's
+    snapshot groups, the ``question`` code, the ``theme`` and ``parent_theme`` names ("" for
+    none), the ``coder``'s username (staff, not experts), ``start``/``end`` offsets, the
     ``passage`` text, and ``quotable`` (False when the expert chose "not for quotation": the
-    passage may be analysed, never quoted). Nothing from the expert record: no name, email or
-    organisation. Rows in questionnaire order, then by response and offset, a segment's themes in
-    codebook position order."""
+    passage may be analysed, never quoted). ``with_memo`` adds the coder's ``memo`` last (free text
+    a coder wrote, for the researchers' downloads). Nothing from the expert record: no name, email
+    or organisation. Rows in questionnaire order, then by response and offset, a segment's themes
+    in codebook position order."""
     rows = (
         CodedSegment.objects.filter(
             answer__response__survey=survey, answer__response__status=Response.Status.SUBMITTED
@@ -136,18 +139,21 @@ def coded_segments_frame(*, survey: Survey) -> pandas.DataFrame:
         )
         .values_list(
             "answer__response_id",
+            "answer__response__survey__wave_label",
+            *(f"answer__response__{grouping}" for grouping in GROUPINGS),
             "answer__question__code",
             "themes__name",
             "themes__parent__name",
             "coder__username",
             "start",
             "end",
+            "memo",
             "answer__text",
             "answer__response__attribution",
         )
     )
     frame = pandas.DataFrame.from_records(
-        list(rows), columns=["response", *SEGMENT_COLUMNS[1:7], "text", "attribution"]
+        list(rows), columns=["response", *SEGMENT_COLUMNS[1:-2], "memo", "text", "attribution"]
     )
     pseudonyms = {response: respondent_pseudonym(response) for response in frame["response"].unique()}
     frame["respondent"] = frame["response"].map(pseudonyms).astype(str)
@@ -156,6 +162,8 @@ def coded_segments_frame(*, survey: Survey) -> pandas.DataFrame:
     ]
     frame["quotable"] = frame["attribution"].ne(Response.Attribution.NOT_FOR_QUOTATION)
     frame[["theme", "parent_theme"]] = frame[["theme", "parent_theme"]].fillna("")
-    return frame[SEGMENT_COLUMNS].astype(
-        {"start": int, "end": int, "passage": str, "question": str, "coder": str}
+    columns = [*SEGMENT_COLUMNS, "memo"] if with_memo else SEGMENT_COLUMNS
+    return frame[columns].astype(
+        {"start": int, "end": int, "passage": str, "question": str, "coder": str, WAVE: str}
+        | dict.fromkeys(GROUPINGS, str)
     )
