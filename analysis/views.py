@@ -59,6 +59,7 @@ DEFAULT_BREAKDOWN = "north_south"
 DOWNLOADS = {
     "csv": ("{slug}-answers-long.csv", "text/csv; charset=utf-8"),
     "csv-wide": ("{slug}-answers-wide.csv", "text/csv; charset=utf-8"),
+    "coded-segments": ("{slug}-coded-segments.csv", "text/csv; charset=utf-8"),
     "xlsx": ("{slug}-answers.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "sav": ("{slug}-answers.sav", "application/x-spss-sav"),
     "dta": ("{slug}-answers.dta", "application/x-stata-dta"),
@@ -227,7 +228,8 @@ def dashboard(request, slug: str):
 @never_cache
 def download(request, slug: str, file_format: str):
     """A survey's raw data (long or wide CSV, streamed; Excel, SPSS, Stata: pseudonymous, one row
-    per answer or respondent) or its summary as JSON (small cells withheld, filters applied)."""
+    per answer or respondent), its coded interview passages (CSV, streamed, one row per segment and
+    theme) or its summary as JSON (small cells withheld, filters applied)."""
     survey = get_object_or_404(Survey, slug=slug)
     if file_format not in DOWNLOADS:
         raise Http404

@@ -1,5 +1,5 @@
-"""The Excel workbook: the wide table, the codebook, the variables' names in SPSS and Stata, and
-the summary tables.
+"""The Excel workbook: the wide table, the codebook, the variables' names in SPSS and Stata, the
+themes and coded passages of the interview answers, and the summary tables.
 
 Written with openpyxl in write-only mode, which streams rows to the file instead of building the
 sheets in memory; the wide table itself is held as one pandas frame (see ``wide.wide_frame``).
@@ -16,10 +16,11 @@ from surveys.models import Survey
 
 from .cells import sheet_ready, sheet_text
 from .codebook import codebook_frame
+from .coded_segments import coded_segments_table, themes_table
 from .spss_stata import variables_frame
 from .wide import wide_frame
 
-SHEETS = ["data", "codebook", "variables", "summary"]
+SHEETS = ["data", "codebook", "variables", "themes", "coded segments", "summary"]
 NO_SUMMARY = "The summary tables are not included in this file; see the survey's analysis pages."
 
 
@@ -50,6 +51,8 @@ def write_xlsx(
     _append_frame(workbook.create_sheet("data"), table.frame)
     _append_frame(workbook.create_sheet("codebook"), codebook_frame(survey=survey, table=table))
     _append_frame(workbook.create_sheet("variables"), variables_frame(table))
+    _append_frame(workbook.create_sheet("themes"), themes_table(survey=survey))
+    _append_frame(workbook.create_sheet("coded segments"), coded_segments_table(survey=survey))
     summary = workbook.create_sheet("summary")
     if summary_tables is None:
         summary.append([NO_SUMMARY])

@@ -1,5 +1,6 @@
 """``python manage.py export_responses SLUG --format FORMAT [-o PATH]``: a survey's submitted
-responses as a raw-data file (``docs/exports.md``), or its summary as JSON or a printable report."""
+responses or coded interview passages as a raw-data file (``docs/exports.md``), or its summary as
+JSON or a printable report."""
 
 import io
 from collections.abc import Iterable
@@ -34,7 +35,8 @@ def text_lines(*, survey: Survey, format: str) -> Iterable[str]:
 class Command(BaseCommand):
     help = (
         "Write the submitted responses of a survey: csv (long, one row per answer), csv-wide (one "
-        "row per response), xlsx, sav (SPSS) or dta (Stata); or its summary: json or html (the "
+        "row per response), xlsx, sav (SPSS) or dta (Stata); its coded interview passages: "
+        "coded-segments (one row per segment and theme); or its summary: json or html (the "
         "printable report). Pseudonymous, never personal data."
     )
 
