@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_coding
+from . import views_agreement, views_coding
 
 app_name = "coding"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views_coding.coding_surveys, name="surveys"),
     path("<slug:slug>/", views_coding.coding_workspace, name="workspace"),
     path("<slug:slug>/quotes/", views_coding.coding_quotes, name="quotes"),
+    path("<slug:slug>/agreement/", views_agreement.coding_agreement, name="agreement"),
     path("<slug:slug>/codebook/", views_coding.codebook, name="codebook"),
     path("<slug:slug>/codebook.csv", views_coding.codebook_export, name="codebook_export"),
     path("<slug:slug>/codebook/<int:theme_id>/", views_coding.theme_edit, name="theme"),

@@ -271,6 +271,13 @@ def _answer_facts(answer: Answer) -> dict:
     }
 
 
+def long_text_questions(survey: Survey) -> list[Question]:
+    """The questions of ``survey`` that can be coded (long text), in questionnaire order."""
+    return list(
+        Question.objects.filter(survey=survey, type=Question.Type.LONG_TEXT).order_by(*QUESTION_ORDER)
+    )
+
+
 def _workspace(
     request,
     survey: Survey,
@@ -278,11 +285,11 @@ def _workspace(
     coding_form: CodingForm | None = None,
     quote_form: QuoteForm | None = None,
 ):
-    questions = list(
-        Question.objects.filter(survey=survey, type=Question.Type.LONG_TEXT).order_by(*QUESTION_ORDER)
+    filter_form = FilterForm(
+        request.GET, questions=long_text_questions(survey), language=survey.default_language
     )
-    filter_form = FilterForm(request.GET, questions=questions, language=survey.default_language)
-    answers = coding.answers_to_code(survey=survey, coder=request.user, **filter_form.filters())
+    filters = filter_form.filters()
+    answers = coding.answers_to_code(survey=survey, coder=request.user, **filters)
     total = answers.count()
     position = _position(request, total)
     answer = answers[position - 1] if total else None
