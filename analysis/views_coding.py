@@ -33,6 +33,7 @@ from surveys.models import Answer, Question, Response, Sector, Survey
 from . import coding, quotes
 from .load import QUESTION_ORDER, respondent_pseudonym
 from .models import Codebook, CodedSegment, Quote, Theme
+from .workspace_suggestions import workspace_suggestions
 
 CODING_PERMISSION = "analysis.code_answers"
 SHORTCUT_THEMES = 9  # number keys 1–9 toggle the first nine themes
@@ -316,6 +317,9 @@ def _workspace(
         "memo": coding_form.data.get("memo", "") if coding_form is not None else "",
         "quote_form": quote_form,
         "languages": settings.LANGUAGES,
+        **workspace_suggestions(
+            survey=survey, question_code=filters["question_code"], answer=answer, coder=request.user
+        ),
     }
     if answer is not None:
         response = answer.response

@@ -147,6 +147,14 @@
     }
   });
 
+  // A suggested theme is only ticked in the form: the coder still saves (or unticks) it.
+  codingForm.querySelectorAll("[data-suggest-theme]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var box = document.getElementById("theme-" + button.dataset.suggestTheme);
+      if (box) { box.checked = true; }
+    });
+  });
+
   preview.querySelector("[data-selection-clear]").addEventListener("click", forget);
   if (helpToggle) { helpToggle.addEventListener("click", function () { toggleHelp(); }); }
 })();

@@ -9,10 +9,11 @@ offsets the browser posts are the server's offsets.
 import pytest
 from playwright.sync_api import Page, expect
 
-from analysis.coding import codebook_for_survey, theme_create
+from analysis.coding import codebook_for_survey, segment_code, theme_create
 from analysis.models import CodedSegment, Quote
 from surveys import roles, services
 from surveys.conditions import AnswerValue
+from surveys.models import Answer
 from tests.analysis.test_load import take_part
 from tests.factories import ExpertFactory, QuestionFactory, SectionFactory, SurveyFactory
 
@@ -148,3 +149,28 @@ def test_q_marks_the_selected_passage_as_a_quote(page: Page, live_server, coding
         "Capacity building needs long-term funding.",
         "en",
     )
+
+
+@pytest.mark.browser
+def test_clicking_a_suggested_theme_ticks_it_and_saves_nothing(page: Page, live_server, coding_setup):
+    survey, themes, researcher = coding_setup
+    shortage = [
+        Answer.objects.get(response=take_part(survey, {"why": AnswerValue(text=text)}))
+        for text in [
+            "A compute shortage keeps our labs behind.",
+            "The compute shortage slows every lab here.",
+            "Our labs suffer from the compute shortage.",
+        ]
+    ]
+    for answer in shortage[:2]:
+        segment_code(answer=answer, coder=researcher, start=0, end=len(answer.text), themes=[themes[2]])
+    log_in(page, live_server.url)
+    url = f"{live_server.url}/coding/{survey.slug}/?status=uncoded_by_me&n={len(ANSWERS) + 1}"
+    page.goto(url)
+    expect(page.locator("[data-answer-id]")).to_have_attribute("data-answer-id", str(shortage[2].pk))
+    box = page.locator(f"#theme-{themes[2].pk}")
+    expect(box).not_to_be_checked()
+    page.locator(f'[data-suggest-theme="{themes[2].pk}"]').click()
+    expect(box).to_be_checked()
+    assert page.url == url
+    assert not CodedSegment.objects.filter(answer=shortage[2]).exists()
