@@ -15,6 +15,7 @@ import krippendorff
 import numpy
 import pandas
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 from sklearn.metrics import cohen_kappa_score
 
 from surveys.models import Response, Survey
@@ -81,13 +82,20 @@ def presence(
     ``themes`` in the order given."""
     coder_ids = sorted(frame["coder"].unique().tolist()) if coders is None else _ids(coders)
     if len(coder_ids) < 2:
-        raise ValueError(f"Agreement needs at least two different coders, not {coder_ids}.")
+        raise ValueError(_("Agreement needs at least two different coders."))
     theme_ids = _ids(themes)
     if not theme_ids:
-        raise ValueError("Choose at least one theme to measure agreement on.")
+        raise ValueError(_("Choose at least one theme to measure agreement on."))
     chosen = with_parent_themes(frame.loc[frame["coder"].isin(coder_ids)])
     coded_by = chosen.groupby("answer")["coder"].nunique()
     answers = pandas.Index(coded_by.index[coded_by.eq(len(coder_ids))].sort_values(), name="answer")
+    if answers.empty:
+        raise ValueError(
+            _(
+                "These coders have not coded any answer in common yet. Agreement is measured on the "
+                "answers that every one of them has coded."
+            )
+        )
     applied = chosen.loc[chosen["answer"].isin(answers) & chosen["theme"].isin(theme_ids)]
     cube = numpy.zeros((len(answers), len(theme_ids), len(coder_ids)), dtype=bool)
     cube[

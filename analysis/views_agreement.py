@@ -25,7 +25,7 @@ from surveys.i18n import localized
 from surveys.models import Answer, Question, Survey
 
 from . import coding
-from .agreement import agreement, coding_frame, disagreements, presence
+from .agreement import agreement, coding_frame, disagreements
 from .load import respondent_pseudonym
 from .models import Theme
 from .views_coding import coding_staff_required, long_text_questions
@@ -120,14 +120,6 @@ def agreement_report(
     Raises ``ValueError`` with a message for the researcher when agreement cannot be measured:
     fewer than two coders, no themes, or no answer that every one of the coders has coded.
     """
-    shared = presence(frame=frame, coders=coders, themes=themes)
-    if shared.empty:
-        raise ValueError(
-            _(
-                "These coders have not coded any answer in common yet. Agreement is measured on the "
-                "answers that every one of them has coded."
-            )
-        )
     table = agreement(frame=frame, coders=coders, themes=themes)
     by_theme = {int(row.theme): row for row in table.loc[table["theme"].notna()].itertuples()}
     pooled = next(table.loc[table["theme"].isna()].itertuples())

@@ -257,3 +257,10 @@ def test_coding_frame_is_one_query_however_many_answers(
     assert len(frame) == answer_count * len(coders) * len(themes)
     table = agreement(frame=frame, themes=themes)
     assert overall(table)["n_answers"] == answer_count
+
+
+def test_agreement_needs_an_answer_every_coder_coded():
+    frame = coded({1: [True, False]})
+    frame.loc[frame["answer"].eq(1), "coder"] = 2  # coder 1 coded answer 0 only, coder 2 answer 1
+    with pytest.raises(ValueError, match="not coded any answer in common"):
+        agreement(frame=frame, themes=[THEME])
