@@ -8,8 +8,8 @@ are escaped by the template (and by matplotlib inside charts).
 
 The order: title, key findings (each linking to its table), method (respondents per group,
 fieldwork dates, the suppression rule with k, the consensus criteria, the tests), then every
-question with its chart, its table and its one-way breakdowns, then consensus, divergence and
-trends.
+question with its chart, its table and its one-way breakdowns, then consensus, divergence,
+trends and the themes of the coded long-text answers (shares, not passages: still no free text).
 """
 
 from functools import partial
@@ -35,6 +35,8 @@ from .summary import (
     group_name,
     item_table_id,
 )
+from .summary_themes import ThemeSummary, themes_divergence_table_id, themes_table_id
+from .themes import CHI_SQUARE, FISHER_EXACT, WAVE
 
 TEMPLATE = "analysis/report.html"
 FREE_TEXT = "free_text"
@@ -45,6 +47,7 @@ GROUPING_NAMES = {
     "north_south": gettext_lazy("Global North/South"),
     "sector": gettext_lazy("Sector"),
     "mode": gettext_lazy("How answered"),
+    WAVE: gettext_lazy("Wave"),
 }
 DIRECTIONS = {"agree": gettext_lazy("agree"), "disagree": gettext_lazy("disagree"), "": "—"}
 
@@ -127,6 +130,24 @@ TREND_COLUMNS = [
     ("median_curr", gettext_lazy("Median now"), NUMBER),
     ("median_q_value", gettext_lazy("q (median)"), P),
 ]
+THEME_SHARE_COLUMNS = [
+    ("count", gettext_lazy("Carry it"), COUNT),
+    ("n", gettext_lazy("Answered"), COUNT),
+    ("share", gettext_lazy("Share"), SHARE),
+]
+THEME_DIVERGENCE_COLUMNS = [
+    ("theme_label", gettext_lazy("Theme"), TEXT),
+    ("grouping", gettext_lazy("Grouping"), TEXT),
+    ("groups", gettext_lazy("Groups compared"), TEXT),
+    ("n", gettext_lazy("Answered"), COUNT),
+    ("test", gettext_lazy("Test"), TEXT),
+    ("q_value", gettext_lazy("q (BH)"), P),
+    ("share_group_high", gettext_lazy("Raised most by"), TEXT),
+    ("share_high", gettext_lazy("Its share"), SHARE),
+    ("share_group_low", gettext_lazy("Raised least by"), TEXT),
+    ("share_low", gettext_lazy("Its share"), SHARE),
+]
+THEME_TESTS = {FISHER_EXACT: gettext_lazy("Fisher's exact"), CHI_SQUARE: gettext_lazy("χ²")}
 
 
 def _cell(value, kind: str, row_withheld: bool) -> dict:
@@ -243,6 +264,66 @@ def _divergence_tables(summary: SurveySummary, texts: dict[str, str]) -> list[di
     return tables
 
 
+def _theme_shares(table, question: str, grouping: str) -> dict:
+    """A theme share table: the theme, then the group (in a breakdown), then the numbers."""
+    group = [(f"{grouping}_label", GROUPING_NAMES[grouping], TEXT)] if grouping else []
+    caption = _("All who answered")
+    if grouping:
+        caption = _("By %(grouping)s") % {"grouping": GROUPING_NAMES[grouping]}
+    return _table(
+        table,
+        [("theme_label", gettext_lazy("Theme"), TEXT), *group, *THEME_SHARE_COLUMNS],
+        table_id=themes_table_id(question, grouping),
+        caption=caption,
+    )
+
+
+def _theme_divergence(block: ThemeSummary) -> dict:
+    """The differences between groups in a block's theme shares, groups and tests by name."""
+    rows = block.divergence
+    named = list(
+        zip(rows["grouping"], rows["groups"], rows["share_group_high"], rows["share_group_low"], strict=True)
+    )
+    shown = rows.assign(
+        grouping=[str(GROUPING_NAMES[grouping]) for grouping, *_rest in named],
+        groups=[_joined_names(groups, grouping=grouping) for grouping, groups, *_rest in named],
+        share_group_high=[group_name(grouping, high) for grouping, _groups, high, _low in named],
+        share_group_low=[group_name(grouping, low) for grouping, _groups, _high, low in named],
+        test=[str(THEME_TESTS[test]) for test in rows["test"]],
+    )
+    return _table(
+        shown,
+        THEME_DIVERGENCE_COLUMNS,
+        table_id=themes_divergence_table_id(block.question),
+        caption=_("Differences between groups"),
+    )
+
+
+def _theme_chart(block: ThemeSummary) -> str:
+    """Bars of the share of respondents carrying each theme; "" when every share is withheld."""
+    overall = block.shares[""]
+    if overall.empty or overall["share"].isna().all():
+        return ""
+    title = _("Share of the experts who answered whose answers carry each theme")
+    return cached_chart(bar_chart_svg, overall, value="share", label="theme_label", title=title)
+
+
+def theme_block(block: ThemeSummary, groupings: list[str], *, chart: bool = False) -> dict:
+    """A block of the themes section: its question, the chart (when ``chart``), the overall share
+    table, the share tables by each of ``groupings`` it has, and its divergence table."""
+    return {
+        "question": block.question,
+        "text": block.text,
+        "chart": mark_safe(_theme_chart(block)) if chart else "",  # noqa: S308 - SVG by matplotlib
+        "tables": [
+            _theme_shares(block.shares[grouping], block.question, grouping)
+            for grouping in dict.fromkeys(["", *groupings])
+            if grouping in block.shares
+        ],
+        "divergence": _theme_divergence(block),
+    }
+
+
 def _filters(summary: SurveySummary) -> list[dict]:
     """The filters applied, named: [{"name": "Sector", "value": "Academia"}, …]."""
     names = {"region": GROUPING_NAMES["un_region"], "wave": _("Wave")} | {
@@ -300,6 +381,9 @@ def report_context(summary: SurveySummary) -> dict:
         "consensus": _table(consensus, CONSENSUS_COLUMNS, table_id="consensus", caption=_("Consensus")),
         "divergence": _divergence_tables(summary, texts),
         "trends": trends,
+        "themes": [
+            theme_block(block, [*GROUPINGS, WAVE], chart=not block.question) for block in summary.themes
+        ],
     }
 
 

@@ -18,6 +18,9 @@ rules of ``suppress_small_cells`` applied consistently across tables:
 A withheld number is null (NA) and its row has ``suppressed`` = True; a row whose ``n`` is null is
 withheld entirely. When the filtered respondents are fewer than k, everything is withheld and
 ``SurveySummary.suppressed`` says so. Summaries are cached; see ``summary_cache_key``.
+
+Themes of the coded long-text answers (``analysis.summary_themes``) follow the same rules: a group
+withheld among the respondents stays withheld in the theme tables.
 """
 
 import hashlib
@@ -26,12 +29,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy
 import pandas
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -44,6 +47,7 @@ from surveys.models import Question, Response, Survey
 
 from .findings import Finding, divergence_table_anchor, group_label, key_findings
 from .load import QUESTION_ORDER, answers_frame, choices_frame, questions_frame, respondents_frame
+from .models import CodedSegment, Theme
 from .stats import (
     DEFAULT_TOP_BOXES,
     SCALE_TYPES,
@@ -61,6 +65,8 @@ from .stats import (
 )
 from .stats.scales import NUMBER, box_counts
 from .stats.summaries import CHOICE_TYPES
+from .summary_themes import ThemeSummary, theme_key_findings, theme_summaries, themes_tables, themes_to_json
+from .themes import theme_coding
 
 GROUPINGS = ["country", "un_region", "north_south", "sector", "mode"]
 PAIR = "×"
@@ -88,7 +94,7 @@ KIND_OF_TYPE = {
 }
 CHART_GROUPING = "north_south"
 ALL_RESPONDENTS = "all"
-CACHE_FORMAT = 1  # bump when the summary's shape changes, so old cache entries are never read
+CACHE_FORMAT = 2  # bump when the summary's shape changes, so old cache entries are never read
 
 
 @dataclass
@@ -157,6 +163,7 @@ class SurveySummary:
     criteria: ConsensusCriteria = field(default_factory=ConsensusCriteria)
     previous_wave: str = ""
     suppressed: bool = False  # fewer than k respondents: every number is withheld
+    themes: list[ThemeSummary] = field(default_factory=list)  # [] without a codebook
 
 
 def item_table_id(code: str, breakdown: str = OVERALL) -> str:
@@ -198,20 +205,58 @@ def previous_wave(*, survey: Survey) -> Survey | None:
     )
 
 
-def summary_version(*, survey: Survey) -> tuple:
-    """What a cached summary depends on, in one aggregate query: the submitted responses of the
-    survey's series (this wave and the one it is compared with) — how many, and the latest
-    submission and edit. A new submission, an edit or a deletion changes it."""
-    submitted = Response.objects.filter(survey__series_id=survey.series_id, status=Response.Status.SUBMITTED)
-    version = submitted.aggregate(n=Count("pk"), submitted=Max("submitted_at"), updated=Max("updated_at"))
-    return tuple(value.isoformat() if isinstance(value, datetime) else value for value in version.values())
+class SummaryVersion(NamedTuple):
+    """What a cached summary depends on (``summary_version``)."""
+
+    n_submitted: int
+    submitted: str | None
+    updated: str | None
+    n_segments: int
+    segments_updated: str | None
+    n_segment_themes: int
+    n_themes: int
+    theme_parents: int | None
+
+
+def _aggregate(queryset: QuerySet, aggregate) -> Subquery:
+    """``aggregate`` over the rows of ``queryset``, as a subquery giving one value."""
+    return Subquery(
+        queryset.order_by().annotate(one=Value(1)).values("one").annotate(value=aggregate).values("value")
+    )
+
+
+def summary_version(*, survey: Survey) -> SummaryVersion:
+    """What a cached summary depends on, in one query: the submitted responses of the survey's
+    series (this wave and the one it is compared with) — how many, and the latest submission and
+    edit — and their coding: how many coded segments and segment themes, the latest coding, and the
+    themes of the series' codebooks (how many, and where they nest). A new submission, an edit, a
+    deletion, a new or removed coded segment, theme on a segment or theme changes it."""
+    series = survey.series_id
+    submitted = Response.objects.filter(survey__series_id=series, status=Response.Status.SUBMITTED)
+    segments = CodedSegment.objects.filter(answer__response__in=submitted)
+    links = CodedSegment.themes.through.objects.filter(codedsegment__in=segments)
+    themes = Theme.objects.filter(Q(codebook__series_id=series) | Q(codebook__survey__series_id=series))
+    version = Survey.objects.filter(pk=survey.pk).values(
+        n_submitted=_aggregate(submitted, Count("pk")),
+        submitted=_aggregate(submitted, Max("submitted_at")),
+        updated=_aggregate(submitted, Max("updated_at")),
+        n_segments=_aggregate(segments, Count("pk")),
+        segments_updated=_aggregate(segments, Max("updated_at")),
+        n_segment_themes=_aggregate(links, Count("pk")),
+        n_themes=_aggregate(themes, Count("pk")),
+        theme_parents=_aggregate(themes, Sum("parent_id")),
+    )[0]
+    return SummaryVersion(
+        **{key: value.isoformat() if isinstance(value, datetime) else value for key, value in version.items()}
+    )
 
 
 def summary_cache_key(*, survey: Survey, filters: Filters, version: tuple) -> str:
     """The cache key: the survey and the fields of it a summary shows or uses (so editing its
     title, dates or analysis settings is never served stale), the filters, the language
-    sentences and labels are written in, and ``summary_version``. Question wording is not in
-    it: a reworded question shows once the cache entry expires (the cache's TIMEOUT)."""
+    sentences and labels are written in, and ``summary_version``. Question wording and theme
+    names are not in it: a reworded question or a renamed theme shows once the cache entry
+    expires (the cache's TIMEOUT)."""
     parts = (
         CACHE_FORMAT,
         survey.pk,
@@ -233,13 +278,15 @@ def summary_cache_key(*, survey: Survey, filters: Filters, version: tuple) -> st
 
 def survey_summary(*, survey: Survey, filters: Filters | None = None) -> SurveySummary:
     """The summary of ``survey`` for the respondents ``filters`` keep, from the cache when no
-    response has been submitted or edited since it was computed (one query), else computed
-    (seven queries, whatever the number of respondents) and cached."""
+    response has been submitted or edited and no coding changed since it was computed (one
+    query), else computed (seven queries, ten with a codebook, whatever the number of respondents
+    and coded passages) and cached."""
     filters = filters or Filters()
-    key = summary_cache_key(survey=survey, filters=filters, version=summary_version(survey=survey))
+    version = summary_version(survey=survey)
+    key = summary_cache_key(survey=survey, filters=filters, version=version)
     summary = cache.get(key)
     if summary is None:
-        summary = compute_summary(survey=survey, filters=filters)
+        summary = compute_summary(survey=survey, filters=filters, with_themes=version.n_themes > 0)
         cache.set(key, summary)
     return summary
 
@@ -788,6 +835,7 @@ def _anchored(
     consensus_table: pandas.DataFrame,
     divergence_table: pandas.DataFrame,
     trends: pandas.DataFrame | None,
+    themes: list[ThemeSummary],
 ) -> dict[str, pandas.DataFrame]:
     """Every table by its anchor id, in the order of the report."""
     tables = {fieldwork_table_id(grouping): table for grouping, table in by_group.items()}
@@ -804,12 +852,45 @@ def _anchored(
         tables[divergence_table_anchor(grouping)] = divergence_table.loc[rows].reset_index(drop=True)
     if trends is not None:
         tables["trends"] = trends
-    return tables
+    return tables | themes_tables(themes)
 
 
-def compute_summary(*, survey: Survey, filters: Filters) -> SurveySummary:
+def _withheld_groups(respondents: pandas.DataFrame, grouping: str) -> set[str]:
+    """The groups of ``grouping`` whose number of respondents is withheld."""
+    return set(respondents.loc[respondents["suppressed"].to_numpy(dtype=bool), grouping])
+
+
+def _themes(
+    survey: Survey, waves: list[Survey], filters: Filters, questions: pandas.DataFrame, rules: _Rules
+) -> list[ThemeSummary]:
+    """The themes of ``survey``'s coded long-text answers for the respondents ``filters`` keep, in
+    three queries, with the groups withheld among the respondents withheld, and group labels."""
+    coding = theme_coding(survey=waves)
+    current = filters.restrict(coding.answers.loc[coding.answers["survey"].eq(survey.slug)])
+    long_texts = questions.loc[questions["type"].eq(Question.Type.LONG_TEXT)]
+    themes = theme_summaries(
+        coding,
+        survey=survey.slug,
+        current=current,
+        waves=filters.restrict(coding.answers, wave=False) if len(waves) > 1 else None,
+        groupings=GROUPINGS,
+        withheld={
+            grouping: _withheld_groups(rules.respondents[grouping], grouping) for grouping in GROUPINGS
+        },
+        questions=dict(zip(long_texts["code"], long_texts["text"], strict=True)),
+    )
+    for block in themes:
+        block.shares = {
+            grouping: _labelled(table, [grouping] if grouping else [])
+            for grouping, table in block.shares.items()
+        }
+    return themes
+
+
+def compute_summary(*, survey: Survey, filters: Filters, with_themes: bool = True) -> SurveySummary:
     """The summary of ``survey`` for the respondents ``filters`` keep, computed now, in six
-    queries (``survey_summary`` caches it). Sentences and labels are in the active language."""
+    queries, and three more for the themes ``with_themes`` (``survey_summary`` caches it).
+    Sentences and labels are in the active language."""
     k = survey.min_group_size
     criteria = ConsensusCriteria(iqr_max_5pt=survey.consensus_iqr_max, share_min=survey.consensus_share_min)
     previous = previous_wave(survey=survey)
@@ -846,6 +927,8 @@ def compute_summary(*, survey: Survey, filters: Filters) -> SurveySummary:
             k=k,
         )
     findings = _naming_shown_groups(findings, rules.respondents)
+    themes = _themes(survey, waves, filters, questions, rules) if with_themes and not rules.everything else []
+    findings += theme_key_findings(themes, k=k)
     consensus_table = _published_consensus(scale_raw, scales[OVERALL], criteria)
     divergence_table = _published_divergence(
         divergence_raw, {grouping: [scales[grouping], numbers[grouping]] for grouping in GROUPINGS}
@@ -870,10 +953,11 @@ def compute_summary(*, survey: Survey, filters: Filters) -> SurveySummary:
         divergence=divergence_table,
         trends=trends,
         findings=findings,
-        tables=_anchored(by_group, items, consensus_table, divergence_table, trends),
+        tables=_anchored(by_group, items, consensus_table, divergence_table, trends, themes),
         criteria=criteria,
         previous_wave=previous.wave_label if previous is not None else "",
         suppressed=rules.everything,
+        themes=themes,
     )
 
 
@@ -934,6 +1018,7 @@ def summary_to_json(summary: SurveySummary) -> dict[str, Any]:
         "consensus": "consensus",
         "divergence": "divergence",
         "trends": "trends" if summary.trends is not None else None,
+        "themes": themes_to_json(summary.themes),
         "findings": [
             {
                 "kind": finding.kind,

@@ -40,6 +40,7 @@ from .report import (
     _kind,
     _table,
     build_report,
+    theme_block,
 )
 from .summary import (
     BREAKDOWNS,
@@ -52,6 +53,7 @@ from .summary import (
     item_table_id,
     survey_summary,
 )
+from .themes import DIVERGENCE_GROUPINGS, WAVE
 
 ANALYSIS_PERMISSION = "analysis.view_analysis"
 DEFAULT_BREAKDOWN = "north_south"
@@ -155,8 +157,20 @@ def _filtered_summary(survey: Survey, query) -> tuple[SurveySummary, Filters, di
     return survey_summary(survey=survey, filters=filters), filters, options
 
 
+def _theme_blocks(summary: SurveySummary, breakdown: str) -> list[dict]:
+    """The themes section: every long-text answer with its chart, by the groupings of ``breakdown``
+    and by those the theme findings link to (and by wave); then each coded question by the
+    groupings of ``breakdown``."""
+    chosen = COLUMNS[breakdown]
+    linked = [*chosen, *DIVERGENCE_GROUPINGS, WAVE]
+    return [
+        theme_block(block, chosen if block.question else linked, chart=not block.question)
+        for block in summary.themes
+    ]
+
+
 def _dashboard_context(summary: SurveySummary, breakdown: str) -> dict:
-    """The findings, question, consensus, divergence and trend tables of ``summary``."""
+    """The findings, question, consensus, divergence, trend and theme tables of ``summary``."""
     texts = {item.code: item.text for item in summary.items}
     consensus = summary.consensus.assign(
         item=summary.consensus["question"].map(texts),
@@ -179,6 +193,7 @@ def _dashboard_context(summary: SurveySummary, breakdown: str) -> dict:
         ),
         "divergence": _divergence_tables(summary, texts),
         "trends": trends,
+        "themes": _theme_blocks(summary, breakdown),
     }
 
 

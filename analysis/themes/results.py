@@ -266,7 +266,8 @@ def theme_divergence(
     )
 
 
-def _theme_label(name: str, parent_name: str) -> str:
+def theme_label(name: str, parent_name: str) -> str:
+    """How a theme is named: "AI divide", or "AI divide › Access to compute" for a sub-theme."""
     return f"{parent_name} › {name}" if parent_name else name
 
 
@@ -284,7 +285,7 @@ def theme_findings(
     for row in chosen.itertuples():
         family = "from" if row.grouping in PLACE_GROUPINGS else WAVE if row.grouping == WAVE else "in"
         text = THEME_SHARE_TEXT[family] % {
-            "theme": _theme_label(row.theme_name, row.parent_name),
+            "theme": theme_label(row.theme_name, row.parent_name),
             "group_high": group_label(row.grouping, row.share_group_high),
             "group_low": group_label(row.grouping, row.share_group_low),
             "share_high": percent_text(row.share_high),
@@ -332,7 +333,7 @@ def top_theme_findings(
             question="",
             text=TOP_THEME_TEXT
             % {
-                "theme": _theme_label(row.theme_name, row.parent_name),
+                "theme": theme_label(row.theme_name, row.parent_name),
                 "share": percent_text(row.share),
                 "count": row.count,
                 "n": row.n,
