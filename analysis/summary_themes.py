@@ -106,6 +106,7 @@ def _summary(
     withheld: Mapping[str, Collection[str]],
     text: str,
 ) -> ThemeSummary:
+    """The ``ThemeSummary`` of one block: ``question`` a code, or ``ALL_ANSWERS``."""
     code = question or None
     shares = {OVERALL: theme_share_table(coding, question_code=code)}
     for grouping in groupings:
