@@ -88,33 +88,41 @@ class _AnswerRows:
 def _neutralised_sql(expression: str) -> str:
     """SQL for ``surveys.spreadsheet_safety.neutralise_formula`` of a text ``expression``, with ""
     as NULL (so COPY writes an empty cell, as Python's csv module does, not ``""``)."""
-    triggers = ", ".join(f"'{trigger}'" for trigger in FORMULA_TRIGGERS)
+    # ascii() is the code point of the first character: cheaper than comparing strings.
+    triggers = ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
     return (
-        f"NULLIF(CASE WHEN left({expression}, 1) IN ({triggers}) "
-        f"THEN '''' || {expression} ELSE {expression} END, '')"
+        f"CASE WHEN ascii({expression}) IN ({triggers}) "
+        f"THEN '''' || {expression} ELSE NULLIF({expression}, '') END"
     )
 
 
-# ``_AnswerRows`` as SQL: ``a`` is one answer (the columns of the answers subquery), ``e`` one of
-# its codes with its position — one row with code NULL for a type without codes, and [""] for a
-# multiple choice or ranking left empty. Labels are looked up in JSON objects passed as
+# ``_AnswerRows`` as SQL. Inside, ``a`` is one answer (the columns of the answers subquery) and
+# ``e`` one of its codes with its position — one row with code NULL for a type without codes, and
+# [""] for a multiple choice or ranking left empty. Labels are looked up in JSON objects passed as
 # parameters: choice labels and "other" codes by question, Likert labels by question and point,
-# country names by code.
+# country names by code. ``OFFSET 0`` keeps the inner query whole, so each value is computed once
+# and then neutralised outside (a flattened query would compute it once per mention); sorted
+# inside, where the answers come by response already, the outer ORDER BY costs nothing.
 LONG_SELECT = """
-SELECT a.response_id, {wave}, {groups}, {question}, {kind},
-       CASE WHEN a.kind = ANY(%(numeric)s) THEN a.number::numeric END,
-       {code},
-       CASE WHEN a.kind = %(ranking)s THEN e.position END,
-       {label},
-       {other_text},
-       {text}
-FROM ({answers}) AS a({answer_columns})
-CROSS JOIN LATERAL jsonb_array_elements_text(
-    CASE WHEN a.kind <> ALL(%(listed)s) THEN '[null]'::jsonb
-         WHEN jsonb_array_length(a.codes) = 0 THEN '[""]'::jsonb
-         ELSE a.codes END
-) WITH ORDINALITY AS e(code, position)
-ORDER BY a.response_id, {order}, e.position
+SELECT v.response_id, {cells}
+FROM (
+    SELECT a.response_id, a.wave, {groups}, a.question, a.kind AS type,
+           CASE WHEN a.kind = ANY(%(numeric)s) THEN a.number::numeric END AS number,
+           {code} AS code,
+           CASE WHEN a.kind = %(ranking)s THEN e.position END AS rank,
+           {label} AS label,
+           {other_text} AS other_text,
+           {text} AS text,
+           {order}, e.position AS code_position
+    FROM ({answers}) AS a({answer_columns})
+    CROSS JOIN LATERAL jsonb_array_elements_text(
+        CASE WHEN a.kind <> ALL(%(listed)s) THEN '[null]'::jsonb
+             WHEN jsonb_array_length(a.codes) = 0 THEN '[""]'::jsonb
+             ELSE a.codes END
+    ) WITH ORDINALITY AS e(code, position)
+    OFFSET 0
+) AS v
+ORDER BY v.response_id, {order_v}, v.code_position
 """
 CODE = "CASE WHEN a.kind = ANY(%(listed)s) THEN e.code WHEN a.kind = ANY(%(coded)s) THEN a.text ELSE '' END"
 LABEL = """COALESCE(CASE
@@ -124,11 +132,13 @@ LABEL = """COALESCE(CASE
     WHEN a.number = trunc(a.number) THEN %(likert_labels)s::jsonb -> a.question ->> a.number::int::text
 END, '')"""
 # "Other, please specify" text sits on the row of the "other" code, or the first row without one.
-OTHER_TEXT = """CASE WHEN a.kind <> ALL(%(listed)s) OR e.position = COALESCE((
+OTHER_TEXT = """CASE WHEN a.other_text = '' THEN ''
+    WHEN a.kind <> ALL(%(listed)s) OR e.position = COALESCE((
     SELECT o.position FROM jsonb_array_elements_text(a.codes) WITH ORDINALITY AS o(code, position)
     WHERE o.code = %(other_codes)s::jsonb ->> a.question ORDER BY o.position LIMIT 1
 ), 1) THEN a.other_text ELSE '' END"""
 TEXT = "CASE WHEN a.kind = ANY(%(free)s) THEN a.text ELSE '' END"
+NUMBER_COLUMNS = ("number", "rank")
 ANSWER_NAMES = [
     "response_id", "wave", *GROUP_COLUMNS, "question", "kind", "number", "text", "codes", "other_text",
     *(f"order_{index}" for index in range(len(QUESTION_ORDER))),
@@ -140,18 +150,21 @@ def _copy_statement(survey: Survey, rows: _AnswerRows) -> str:
     fields = [*ANSWER_FIELDS, *(f"question__{field}" for field in QUESTION_ORDER)]
     query = submitted_answers(survey=survey).order_by().values_list(*fields).query
     answers = connection.ops.compose_sql(*query.sql_with_params())
+    order = ANSWER_NAMES[-len(QUESTION_ORDER) :]
     select = LONG_SELECT.format(
-        wave=_neutralised_sql("a.wave"),
-        groups=", ".join(_neutralised_sql(f"a.{column}") for column in GROUP_COLUMNS),
-        question=_neutralised_sql("a.question"),
-        kind=_neutralised_sql("a.kind"),
-        code=_neutralised_sql(f"({CODE})"),
-        label=_neutralised_sql(f"({LABEL})"),
-        other_text=_neutralised_sql(f"({OTHER_TEXT})"),
-        text=_neutralised_sql(f"({TEXT})"),
+        cells=", ".join(
+            f"v.{column}" if column in NUMBER_COLUMNS else _neutralised_sql(f"v.{column}")
+            for column in LONG_COLUMNS[1:]
+        ),
+        groups=", ".join(f"a.{column}" for column in GROUP_COLUMNS),
+        code=CODE,
+        label=LABEL,
+        other_text=OTHER_TEXT,
+        text=TEXT,
         answers=answers.replace("%", "%%"),  # a literal of the subquery is not a placeholder
         answer_columns=", ".join(ANSWER_NAMES),
-        order=", ".join(f"a.{column}" for column in ANSWER_NAMES[-len(QUESTION_ORDER) :]),
+        order=", ".join(f"a.{column}" for column in order),
+        order_v=", ".join(f"v.{column}" for column in order),
     )
     likert = {
         question: {str(point): label for point, label in labels.items()}
@@ -185,11 +198,14 @@ def _lines_by_copy(survey: Survey, rows: _AnswerRows, chunk_size: int) -> Iterat
     with connection.cursor() as cursor, connection.wrap_database_errors:
         logged = cursor.debug_sql(statement) if isinstance(cursor, CursorDebugWrapper) else None
         with logged or contextlib.nullcontext(), cursor.cursor.copy(statement) as copy:
-            piece = []
+            piece, previous, pseudonym = [], b"", b""
             for row in copy:
                 response_id, _comma, rest = bytes(row).partition(b",")
-                piece.append(rows.pseudonym(int(response_id)).encode() + b"," + rest)
-                if len(piece) >= chunk_size:
+                # Rows come by response: one pseudonym per response, none kept.
+                if response_id != previous:
+                    previous, pseudonym = response_id, rows.pseudonym(int(response_id)).encode() + b","
+                piece += (pseudonym, rest)
+                if len(piece) >= 2 * chunk_size:
                     yield b"".join(piece).decode()
                     piece = []
             if piece:
