@@ -17,7 +17,7 @@ from surveys import roles, services
 from surveys.conditions import AnswerValue
 from surveys.models import Sector
 from tests.analysis.test_load import take_part
-from tests.factories import ExpertFactory, QuestionFactory, SectionFactory, SurveyFactory
+from tests.factories import ExpertFactory, QuestionFactory, SectionFactory, SurveyFactory, invite
 
 LOGIN = "/accounts/login/"
 PASSWORD = "x-pass-123"
@@ -87,6 +87,17 @@ def test_anonymous_visitors_are_sent_to_log_in(client, survey, themes):
     for url in page_urls(survey, themes):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(LOGIN), url
+
+
+def test_an_expert_link_is_no_key_to_the_coding_pages(client, survey, themes):
+    respond(survey)
+    _invitation, token = invite(survey, ExpertFactory())
+    client.get(f"/r/{token}/")  # the expert's own questionnaire session
+    for url in page_urls(survey, themes):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN), url
+    assert client.post(workspace(), {"action": "code"}).status_code == 302
+    assert not CodedSegment.objects.exists()
 
 
 @pytest.mark.parametrize("role", [roles.INTERVIEWER, roles.FIELDWORK])
