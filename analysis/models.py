@@ -57,6 +57,8 @@ class Theme(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+    # When its name, description or place last changed: a cached analysis summary is recomputed after.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["codebook", "position", "name"]

@@ -43,7 +43,7 @@ from pandas.api import types as dtypes
 
 from surveys.geography import NORTH_SOUTH_LABELS
 from surveys.i18n import localized
-from surveys.models import Question, Response, Survey
+from surveys.models import Choice, Question, Response, Section, Survey
 
 from .findings import Finding, divergence_table_anchor, group_label, key_findings
 from .load import QUESTION_ORDER, answers_frame, choices_frame, questions_frame, respondents_frame
@@ -216,6 +216,8 @@ class SummaryVersion(NamedTuple):
     n_segment_themes: int
     n_themes: int
     theme_parents: int | None
+    questionnaire_updated: str | None
+    themes_updated: str | None
 
 
 def _aggregate(queryset: QuerySet, aggregate) -> Subquery:
@@ -230,12 +232,21 @@ def summary_version(*, survey: Survey) -> SummaryVersion:
     series (this wave and the one it is compared with) — how many, and the latest submission and
     edit — and their coding: how many coded segments and segment themes, the latest coding, and the
     themes of the series' codebooks (how many, and where they nest). A new submission, an edit, a
-    deletion, a new or removed coded segment, theme on a segment or theme changes it."""
+    deletion, a new or removed coded segment, theme on a segment or theme changes it, and so does
+    rewording the questionnaires of the series (sections, questions, choices) or a theme."""
     series = survey.series_id
     submitted = Response.objects.filter(survey__series_id=series, status=Response.Status.SUBMITTED)
     segments = CodedSegment.objects.filter(answer__response__in=submitted)
     links = CodedSegment.themes.through.objects.filter(codedsegment__in=segments)
     themes = Theme.objects.filter(Q(codebook__series_id=series) | Q(codebook__survey__series_id=series))
+    parts = [
+        model.objects.filter(**{lookup: series})
+        for model, lookup in (
+            (Section, "survey__series_id"),
+            (Question, "survey__series_id"),
+            (Choice, "question__survey__series_id"),
+        )
+    ]
     version = Survey.objects.filter(pk=survey.pk).values(
         n_submitted=_aggregate(submitted, Count("pk")),
         submitted=_aggregate(submitted, Max("submitted_at")),
@@ -245,7 +256,11 @@ def summary_version(*, survey: Survey) -> SummaryVersion:
         n_segment_themes=_aggregate(links, Count("pk")),
         n_themes=_aggregate(themes, Count("pk")),
         theme_parents=_aggregate(themes, Sum("parent_id")),
+        **{f"updated_{index}": _aggregate(part, Max("updated_at")) for index, part in enumerate(parts)},
+        themes_updated=_aggregate(themes, Max("updated_at")),
     )[0]
+    questionnaire = [version.pop(f"updated_{index}") for index in range(len(parts))]
+    version["questionnaire_updated"] = max((moment for moment in questionnaire if moment), default=None)
     return SummaryVersion(
         **{key: value.isoformat() if isinstance(value, datetime) else value for key, value in version.items()}
     )
@@ -254,9 +269,8 @@ def summary_version(*, survey: Survey) -> SummaryVersion:
 def summary_cache_key(*, survey: Survey, filters: Filters, version: tuple) -> str:
     """The cache key: the survey and the fields of it a summary shows or uses (so editing its
     title, dates or analysis settings is never served stale), the filters, the language
-    sentences and labels are written in, and ``summary_version``. Question wording and theme
-    names are not in it: a reworded question or a renamed theme shows once the cache entry
-    expires (the cache's TIMEOUT)."""
+    sentences and labels are written in, and ``summary_version`` (which also follows the wording
+    of the questionnaire and the themes)."""
     parts = (
         CACHE_FORMAT,
         survey.pk,

@@ -125,6 +125,8 @@ class Section(models.Model):
     position = models.PositiveIntegerField()
     title = models.JSONField(default=dict)
     intro = models.JSONField(default=dict, blank=True)
+    # When its wording or settings last changed: a cached analysis summary is recomputed after.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         # Positions order; they are not identities (codes are), so reordering never collides.
@@ -183,6 +185,8 @@ class Question(models.Model):
     )
     show_if_operator = models.CharField(max_length=12, choices=Operator.choices, blank=True)
     show_if_value = models.JSONField(null=True, blank=True, help_text="A code, a number or a list of codes.")
+    # When its wording or settings last changed: a cached analysis summary is recomputed after.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["section__position", "position", "pk"]
@@ -219,6 +223,8 @@ class Choice(models.Model):
     label = models.JSONField(default=dict)
     is_other = models.BooleanField(default=False, help_text="'Other, please specify': asks for text.")
     is_exclusive = models.BooleanField(default=False, help_text="'None / don't know': excludes the rest.")
+    # When its wording or settings last changed: a cached analysis summary is recomputed after.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["question", "position", "pk"]

@@ -22,7 +22,7 @@ from analysis.summary import (
 )
 from surveys import selectors, services
 from surveys.conditions import AnswerValue
-from surveys.models import Response, Sector, Survey
+from surveys.models import Choice, Response, Sector, Survey
 from tests.analysis.test_load import take_part
 from tests.factories import (
     ExpertFactory,
@@ -454,6 +454,22 @@ def test_an_edit_of_a_submitted_response_is_never_served_a_stale_summary(survey)
     )
     after = row(item(survey_summary(survey=survey), "years").overall)["mean"]
     assert after == pytest.approx(before + (60 - 30) / 15)
+
+
+def test_a_reworded_question_choice_or_section_is_never_served_a_stale_summary(survey):
+    survey_summary(survey=survey)
+    question = survey.questions.get(code="treaty")
+    question.text = {"en": "A binding treaty, reworded"}
+    question.save()
+    assert item(survey_summary(survey=survey), "treaty").text == "A binding treaty, reworded"
+    choice = Choice.objects.get(question__survey=survey, question__code="tools", code="law")
+    choice.label = {"en": "Hard law"}
+    choice.save()
+    assert "Hard law" in item(survey_summary(survey=survey), "tools").overall["label"].tolist()
+    section = survey.sections.get()
+    section.title = {"en": "Governance, renamed"}
+    section.save()
+    assert item(survey_summary(survey=survey), "treaty").section == "Governance, renamed"
 
 
 def test_filters_and_languages_are_cached_apart(survey):

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.core.cache import cache
 
-from analysis.coding import segment_code, segment_uncode
+from analysis.coding import segment_code, segment_uncode, theme_update
 from analysis.models import Codebook, Theme
 from analysis.report import build_report
 from analysis.summary import survey_summary
@@ -183,6 +183,14 @@ def test_a_new_coding_and_its_removal_show_on_the_next_dashboard_view(researcher
     assert regulation_count() == 11
     segment_uncode(segment=segment, coder=coder)
     assert regulation_count() == 10
+
+
+def test_a_renamed_theme_shows_on_the_next_dashboard_view(researcher, coded):
+    survey, themes = coded
+    url = dashboard_url(survey)
+    researcher.get(url)
+    theme_update(theme=themes["regulation"], name="Hard regulation", description="", parent=None)
+    assert "Hard regulation" in researcher.get(url).content.decode()
 
 
 def test_a_survey_without_a_codebook_shows_no_themes_section(researcher, db):
