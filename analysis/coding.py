@@ -12,8 +12,9 @@ Offsets are character (code point) offsets into ``Answer.text``: a passage is
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO, Literal
+from typing import IO, Literal, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -345,6 +346,44 @@ def passage_check(*, answer: Answer, start: int, end: int) -> None:
         )
 
 
+def passage_span(*, text: str, start: int, end: int, passage: str) -> tuple[int, int] | None:
+    """Where a coded or quoted ``passage`` is in ``text`` now: ``(start, end)`` while the text
+    there is unchanged; after the expert edited the answer, the occurrence of ``passage`` nearest
+    the old ``start``; None when the edit removed it. A mark without a stored passage keeps its
+    offsets while they lie within the text."""
+    if text[start:end] == passage or (not passage and 0 <= start < end <= len(text)):
+        return start, end
+    if not passage:
+        return None
+    occurrences = []
+    at = text.find(passage)
+    while at != -1:
+        occurrences.append(at)
+        at = text.find(passage, at + 1)
+    if not occurrences:
+        return None
+    nearest = min(occurrences, key=lambda occurrence: abs(occurrence - start))
+    return nearest, nearest + len(passage)
+
+
+Mark = TypeVar("Mark", CodedSegment, Quote)
+
+
+def placed(*, text: str, marks: Iterable[Mark]) -> tuple[list[Mark], list[Mark]]:
+    """(the coded segments or quotes ``marks`` on an answer whose passages are still in its
+    ``text``, each with ``start``/``end`` set — in memory, not saved — to where the passage is now
+    (``passage_span``); the marks whose passage the expert's edit removed)."""
+    kept, lost = [], []
+    for mark in marks:
+        span = passage_span(text=text, start=mark.start, end=mark.end, passage=mark.passage)
+        if span is None:
+            lost.append(mark)
+        else:
+            mark.start, mark.end = span
+            kept.append(mark)
+    return kept, lost
+
+
 def codable_check(*, answer: Answer) -> None:
     """Raise ``ValidationError`` unless ``answer`` is a long-text answer of a submitted response."""
     if answer.question.type != Question.Type.LONG_TEXT or not answer.response.is_submitted:
@@ -370,20 +409,21 @@ def segment_code(
     codebook = codebook_for_survey(survey=answer.response.survey)
     if any(theme.codebook_id != codebook.pk for theme in themes):
         raise ValidationError(_("Choose themes from the codebook of this survey."))
+    passage = answer.text[start:end]
     with transaction.atomic():
-        segment = (
-            CodedSegment.objects.select_for_update()
-            .filter(answer=answer, coder=coder, start=start, end=end)
-            .order_by("pk")
-            .first()
+        # The coder's segment on this passage, wherever an edit of the answer has moved it.
+        mine, _lost = placed(
+            text=answer.text,
+            marks=CodedSegment.objects.select_for_update().filter(answer=answer, coder=coder).order_by("pk"),
         )
+        segment = next((mark for mark in mine if (mark.start, mark.end) == (start, end)), None)
         if segment is None:
             segment = CodedSegment.objects.create(
-                answer=answer, coder=coder, start=start, end=end, memo=memo.strip()
+                answer=answer, coder=coder, start=start, end=end, passage=passage, memo=memo.strip()
             )
         else:
-            segment.memo = memo.strip()
-            segment.save(update_fields=["memo", "updated_at"])
+            segment.passage, segment.memo = passage, memo.strip()
+            segment.save(update_fields=["start", "end", "passage", "memo", "updated_at"])
         segment.themes.set(themes)
     return segment
 

@@ -86,7 +86,9 @@ class CodedSegment(models.Model):
     """One coder's reading of a passage of a free-text answer: its themes and a memo.
 
     ``start``/``end`` are character offsets into ``answer.text`` (the whole answer: 0 and its
-    length). Several researchers code independently: each segment records its coder.
+    length) and ``passage`` the text they held when coded, so an expert's later edit of the answer
+    never shifts a coding onto other words (``coding.placed``). Several researchers code
+    independently: each segment records its coder.
     """
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="segments")
@@ -95,6 +97,7 @@ class CodedSegment(models.Model):
     )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    passage = models.TextField(blank=True)
     themes = models.ManyToManyField(Theme, related_name="segments", blank=True)
     memo = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -114,12 +117,14 @@ class Quote(models.Model):
     """A passage a researcher proposes to quote, attributed as the expert chose at consent.
 
     An answer whose expert chose *not for quotation* can be coded but never quoted (the services
-    refuse it). A quote in another language can carry a researcher's translation.
+    refuse it). A quote in another language can carry a researcher's translation. ``passage`` is
+    the text marked, so an expert's later edit never puts other words in their mouth.
     """
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="quotes")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    passage = models.TextField(blank=True)
     marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     translation = models.TextField(blank=True)
     translation_language = models.CharField(max_length=10, blank=True)

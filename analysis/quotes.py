@@ -35,7 +35,7 @@ from django_countries import countries
 
 from surveys.models import Answer, Response, Sector, Survey
 
-from .coding import codable_check, passage_check
+from .coding import codable_check, passage_check, passage_span, placed
 from .models import Quote
 
 # The UN M49 regions (surveys/data/country_regions.csv), named in the interface language.
@@ -93,19 +93,26 @@ def quote_mark(
     if translation and translation_language not in languages:
         raise ValidationError({"translation_language": _("Say which language the translation is in.")})
     translation_language = translation_language if translation else ""
+    passage = answer.text[start:end]
     with transaction.atomic():
-        quote = Quote.objects.select_for_update().filter(answer=answer, start=start, end=end).first()
+        # The quote of this passage, wherever an edit of the answer has moved it.
+        marked, _lost = placed(
+            text=answer.text, marks=Quote.objects.select_for_update().filter(answer=answer).order_by("pk")
+        )
+        quote = next((mark for mark in marked if (mark.start, mark.end) == (start, end)), None)
         if quote is None:
             return Quote.objects.create(
                 answer=answer,
                 start=start,
                 end=end,
+                passage=passage,
                 marked_by=user,
                 translation=translation,
                 translation_language=translation_language,
             )
+        quote.passage = passage
         quote.translation, quote.translation_language = translation, translation_language
-        quote.save(update_fields=["translation", "translation_language"])
+        quote.save(update_fields=["start", "end", "passage", "translation", "translation_language"])
     return quote
 
 
@@ -166,8 +173,8 @@ def quote_attribution(*, quote: Quote, k: int) -> str | None:
 
 def quotes_for_report(*, survey: Survey, k: int) -> list[ReportQuote]:
     """The quotes of ``survey``'s submitted answers that may be shown, in questionnaire order:
-    (text, translation or "", attribution). Quotes that cannot be attributed are left out. Two
-    queries."""
+    (text, translation or "", attribution). Quotes that cannot be attributed, and quotes whose
+    passage the expert's later edit removed, are left out. Two queries."""
     counts = _peer_counts(survey)
     quotes = (
         Quote.objects.filter(
@@ -185,8 +192,8 @@ def quotes_for_report(*, survey: Survey, k: int) -> list[ReportQuote]:
     report = []
     for quote in quotes:
         attribution = _attribution(quote.answer.response, counts, k)
-        if attribution is not None:
-            report.append(
-                ReportQuote(quote.answer.text[quote.start : quote.end], quote.translation, attribution)
-            )
+        # A quote whose words the expert has since removed from the answer is never shown.
+        span = passage_span(text=quote.answer.text, start=quote.start, end=quote.end, passage=quote.passage)
+        if attribution is not None and span is not None:
+            report.append(ReportQuote(quote.answer.text[slice(*span)], quote.translation, attribution))
     return report

@@ -279,6 +279,14 @@ def long_text_questions(survey: Survey) -> list[Question]:
     )
 
 
+def _passages(text: str, kept: list, lost: list, name: str) -> list[dict]:
+    """The coded segments or quotes of an answer for the page: each as ``name``, with the ``text``
+    it covers — for one the expert's edit removed (``gone``), the text it was made on."""
+    return [{name: mark, "text": text[mark.start : mark.end], "gone": False} for mark in kept] + [
+        {name: mark, "text": mark.passage, "gone": True} for mark in lost
+    ]
+
+
 def _workspace(
     request,
     survey: Survey,
@@ -323,6 +331,9 @@ def _workspace(
     }
     if answer is not None:
         response = answer.response
+        # Where the coded and quoted passages are now, should the expert have edited the answer.
+        segments, lost_segments = coding.placed(text=answer.text, marks=answer.coder_segments)
+        marked, lost_quotes = coding.placed(text=answer.text, marks=answer.passage_quotes)
         context.update(
             {
                 "question_text": localized(answer.question.text, None, survey.default_language),
@@ -332,15 +343,9 @@ def _workspace(
                 "translation_language": (quote_form.data.get("translation_language") if quote_form else None)
                 or next((code for code, _name in settings.LANGUAGES if code != response.language), ""),
                 "named": response.attribution == Response.Attribution.NAMED,
-                "pieces": answer_pieces(answer.text, answer.coder_segments),
-                "segments": [
-                    {"segment": segment, "text": answer.text[segment.start : segment.end]}
-                    for segment in answer.coder_segments
-                ],
-                "answer_quotes": [
-                    {"quote": quote, "text": answer.text[quote.start : quote.end]}
-                    for quote in answer.passage_quotes
-                ],
+                "pieces": answer_pieces(answer.text, segments),
+                "segments": _passages(answer.text, segments, lost_segments, "segment"),
+                "answer_quotes": _passages(answer.text, marked, lost_quotes, "quote"),
                 "previous_url": _url_at(request, position - 1) if position > 1 else "",
                 "next_url": _url_at(request, position + 1) if position < total else "",
             }

@@ -26,9 +26,10 @@ CHUNK_ROWS = 1000
 
 def coded_segments_table(*, survey: Survey) -> pandas.DataFrame:
     """``survey``'s coded segments with ``CODED_SEGMENT_COLUMNS`` (``themes.coded_segments_frame``
-    with the coders' memos), ``quotable`` as 1/0 like every flag of the exports. One query."""
+    with the coders' memos), ``in_answer`` and ``quotable`` as 1/0 like every flag of the exports.
+    One query."""
     frame = coded_segments_frame(survey=survey, with_memo=True)
-    return frame.astype({"quotable": int})
+    return frame.astype({"in_answer": int, "quotable": int})
 
 
 def coded_segments_csv_lines(*, survey: Survey, chunk_rows: int = CHUNK_ROWS) -> Iterator[str]:

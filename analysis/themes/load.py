@@ -12,6 +12,7 @@ from django.db.models.functions import Trim
 from surveys.models import Answer, Question, Response, Survey
 
 from ..agreement import coding_frame, with_parent_themes
+from ..coding import passage_span
 from ..findings import MIN_CELL_SIZE
 from ..load import QUESTION_ORDER, respondent_pseudonym
 from ..models import CodedSegment, Theme
@@ -23,7 +24,7 @@ THEME_COLUMNS = ["theme", "theme_name", "parent", "parent_name"]
 ANSWER_COLUMNS = ["answer", "response", "question", "survey", WAVE, *GROUPINGS]
 SEGMENT_COLUMNS = [
     "respondent", WAVE, *GROUPINGS, "question", "theme", "parent_theme", "coder", "start", "end", "passage",
-    "quotable",
+    "in_answer", "quotable",
 ]  # fmt: skip
 
 Surveys = Survey | Iterable[Survey] | QuerySet[Survey]
@@ -118,8 +119,10 @@ def coded_segments_frame(*, survey: Survey, with_memo: bool = False) -> pandas.D
     row per segment × theme (a segment without themes: one row, theme "") with ``SEGMENT_COLUMNS``
     — the ``respondent`` pseudonym (as in ``load.answers_frame``), the ``wave`` and the response's
     snapshot groups, the ``question`` code, the ``theme`` and ``parent_theme`` names ("" for
-    none), the ``coder``'s username (staff, not experts), ``start``/``end`` offsets, the
-    ``passage`` text, and ``quotable`` (False when the expert chose "not for quotation": the
+    none), the ``coder``'s username (staff, not experts), ``start``/``end`` offsets and the
+    ``passage`` text where the passage is now (``coding.passage_span``), ``in_answer`` (False when
+    the expert's later edit of the answer removed the passage: offsets and passage are then the
+    ones it was coded on), and ``quotable`` (False when the expert chose "not for quotation": the
     passage may be analysed, never quoted). ``with_memo`` adds the coder's ``memo`` last (free text
     a coder wrote, for the researchers' downloads). Nothing from the expert record: no name, email
     or organisation. Rows in questionnaire order, then by response and offset, a segment's themes
@@ -147,6 +150,7 @@ def coded_segments_frame(*, survey: Survey, with_memo: bool = False) -> pandas.D
             "coder__username",
             "start",
             "end",
+            "passage",
             "memo",
             "answer__text",
             "answer__response__attribution",
@@ -157,8 +161,21 @@ def coded_segments_frame(*, survey: Survey, with_memo: bool = False) -> pandas.D
     )
     pseudonyms = {response: respondent_pseudonym(response) for response in frame["response"].unique()}
     frame["respondent"] = frame["response"].map(pseudonyms).astype(str)
+    # Where each passage is now (one row per segment and theme: a loop over segments, not answers).
+    marks = zip(frame["text"], frame["start"], frame["end"], frame["passage"], strict=True)
+    spans = [
+        passage_span(text=text, start=start, end=end, passage=passage) for text, start, end, passage in marks
+    ]
+    frame["in_answer"] = [span is not None for span in spans]
+    here = [
+        span or (start, end) for span, start, end in zip(spans, frame["start"], frame["end"], strict=True)
+    ]
+    frame["start"], frame["end"] = [start for start, _end in here], [end for _start, end in here]
     frame["passage"] = [
-        text[start:end] for text, start, end in zip(frame["text"], frame["start"], frame["end"], strict=True)
+        text[start:end] if kept else passage
+        for text, (start, end), kept, passage in zip(
+            frame["text"], here, frame["in_answer"], frame["passage"], strict=True
+        )
     ]
     frame["quotable"] = frame["attribution"].ne(Response.Attribution.NOT_FOR_QUOTATION)
     frame[["theme", "parent_theme"]] = frame[["theme", "parent_theme"]].fillna("")
