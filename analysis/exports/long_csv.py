@@ -13,7 +13,7 @@ import csv
 import json
 from collections.abc import Iterator
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.backends.utils import CursorDebugWrapper
 
 from surveys.models import Question, Survey
@@ -193,9 +193,12 @@ def _lines_by_copy(survey: Survey, rows: _AnswerRows, chunk_size: int) -> Iterat
     """The rows of ``_copy_statement``, ``chunk_size`` lines per piece of text, each line's first
     cell (the response id) replaced by the respondent's pseudonym. Numbers come with 15 significant
     digits (``float8::numeric``), as ``cells.NUMBER_FORMAT`` writes them. Logged like any query,
-    so query budgets in tests count it."""
+    so query budgets in tests count it. A reader may stop halfway (``close()``): the connection
+    stays usable."""
     statement = _copy_statement(survey, rows)
-    with connection.cursor() as cursor, connection.wrap_database_errors:
+    # In its own transaction (a savepoint inside another): when the reader goes away halfway,
+    # psycopg cancels the COPY, and only this block is rolled back, never the connection's work.
+    with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
         logged = cursor.debug_sql(statement) if isinstance(cursor, CursorDebugWrapper) else None
         with logged or contextlib.nullcontext(), cursor.cursor.copy(statement) as copy:
             piece, previous, pseudonym = [], b"", b""

@@ -126,6 +126,12 @@ def long_row_count(survey) -> int:
     )
 
 
+def reads(queries: CaptureQueriesContext) -> list[dict]:
+    """The queries that read data. Savepoints are left out: the PostgreSQL long CSV runs its COPY
+    in one, so a reader who stops halfway never breaks the connection's transaction."""
+    return [query for query in queries if "SAVEPOINT" not in query["sql"]]
+
+
 def written(tmp_path, survey, fmt: str):
     path = tmp_path / f"export.{fmt}"
     FILE_FORMATS[fmt](survey=survey, path=path)
@@ -187,7 +193,7 @@ def test_long_csv_is_a_generator_reading_the_answers_in_chunks(taken, survey):
         assert len(queries) == 0  # the header costs nothing
         first = next(lines)
     # choices, Likert labels, and the answers' one query (all its chunks come from one cursor)
-    assert len(queries) <= 3
+    assert len(reads(queries)) <= 3
     assert len(list(csv.reader(io.StringIO(first + "".join(lines))))) == long_row_count(survey)
 
 
@@ -461,7 +467,7 @@ def export(survey, fmt: str, tmp_path) -> None:
 def test_every_format_keeps_its_query_budget(taken, survey, fmt, tmp_path):
     with CaptureQueriesContext(connection) as queries:
         export(survey, fmt, tmp_path)
-    assert len(queries) <= QUERY_BUDGETS[fmt]
+    assert len(reads(queries)) <= QUERY_BUDGETS[fmt]
 
 
 @pytest.mark.parametrize("fmt", QUERY_BUDGETS)
@@ -521,12 +527,19 @@ def many(survey):
     return survey
 
 
+def test_a_download_abandoned_halfway_leaves_the_connection_usable(many):
+    lines = long_csv_lines(survey=many, chunk_size=10)
+    next(lines), next(lines), next(lines)  # the header, then two pieces: the export is under way
+    lines.close()  # the browser went away
+    assert Response.objects.filter(survey=many, status=Response.Status.SUBMITTED).count() == 1100
+
+
 def test_no_format_is_ever_truncated(many, tmp_path):
     survey = many
     for fmt, budget in QUERY_BUDGETS.items():
         with CaptureQueriesContext(connection) as queries:
             export(survey, fmt, tmp_path)
-        assert len(queries) <= budget, fmt
+        assert len(reads(queries)) <= budget, fmt
     answers = Answer.objects.filter(response__survey=survey).count()
     respondents = Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED).count()
     assert answers > 2000 and respondents > 1000
