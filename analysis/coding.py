@@ -384,6 +384,14 @@ def placed(*, text: str, marks: Iterable[Mark]) -> tuple[list[Mark], list[Mark]]
     return kept, lost
 
 
+def mark_at(*, text: str, marks: Iterable[Mark], start: int, end: int) -> Mark | None:
+    """The first of ``marks`` whose passage is now at ``text[start:end]`` (``placed``), its offsets
+    set there in memory; None when there is none. Marking a passage again finds its mark even
+    after an edit of the answer moved it."""
+    kept, _lost = placed(text=text, marks=marks)
+    return next((mark for mark in kept if (mark.start, mark.end) == (start, end)), None)
+
+
 def codable_check(*, answer: Answer) -> None:
     """Raise ``ValidationError`` unless ``answer`` is a long-text answer of a submitted response."""
     if answer.question.type != Question.Type.LONG_TEXT or not answer.response.is_submitted:
@@ -411,12 +419,8 @@ def segment_code(
         raise ValidationError(_("Choose themes from the codebook of this survey."))
     passage = answer.text[start:end]
     with transaction.atomic():
-        # The coder's segment on this passage, wherever an edit of the answer has moved it.
-        mine, _lost = placed(
-            text=answer.text,
-            marks=CodedSegment.objects.select_for_update().filter(answer=answer, coder=coder).order_by("pk"),
-        )
-        segment = next((mark for mark in mine if (mark.start, mark.end) == (start, end)), None)
+        mine = CodedSegment.objects.select_for_update().filter(answer=answer, coder=coder).order_by("pk")
+        segment = mark_at(text=answer.text, marks=mine, start=start, end=end)
         if segment is None:
             segment = CodedSegment.objects.create(
                 answer=answer, coder=coder, start=start, end=end, passage=passage, memo=memo.strip()

@@ -35,7 +35,7 @@ from django_countries import countries
 
 from surveys.models import Answer, Response, Sector, Survey
 
-from .coding import codable_check, passage_check, passage_span, placed
+from .coding import codable_check, mark_at, passage_check, passage_span
 from .models import Quote
 
 # The UN M49 regions (surveys/data/country_regions.csv), named in the interface language.
@@ -95,11 +95,8 @@ def quote_mark(
     translation_language = translation_language if translation else ""
     passage = answer.text[start:end]
     with transaction.atomic():
-        # The quote of this passage, wherever an edit of the answer has moved it.
-        marked, _lost = placed(
-            text=answer.text, marks=Quote.objects.select_for_update().filter(answer=answer).order_by("pk")
-        )
-        quote = next((mark for mark in marked if (mark.start, mark.end) == (start, end)), None)
+        marked = Quote.objects.select_for_update().filter(answer=answer).order_by("pk")
+        quote = mark_at(text=answer.text, marks=marked, start=start, end=end)
         if quote is None:
             return Quote.objects.create(
                 answer=answer,
