@@ -16,12 +16,12 @@ import numpy
 import pandas
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper
-from django.db.models import Case, F, QuerySet, TextField, Value, When
-from django.db.models.functions import JSONArray
+from django.db.models import Case, Count, F, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast, JSONArray
 from django.utils.crypto import salted_hmac
 
 from surveys.i18n import localized
-from surveys.models import Answer, Choice, Question, Response, Survey
+from surveys.models import Answer, Choice, Question, Response, Section, Series, Survey
 
 from .stats.grouping import GROUPINGS
 
@@ -270,6 +270,103 @@ def _answers_by_copy(surveys: Surveys) -> pandas.DataFrame:
         }
     )
     return frame.astype(dict.fromkeys(["respondent", *TEXT_COLUMNS], str))
+
+
+# Each column of ``answer_counts_frame`` and the field it is grouped by: ``answers_frame``'s,
+# less the response, with the codes lists compared as text.
+COUNTED_FIELDS = {
+    **{column: field for column, field in ANSWER_FIELDS.items() if column != "response_id"},
+    "codes": "codes_text",
+}
+# ``COUNTED_FIELDS`` on PostgreSQL. Responses of one survey with the same groups share a
+# *profile*, numbered first, so answers are counted by integers and values (hashing six group
+# names for each of millions of answers is what would cost); the profiles' groups, the surveys'
+# and the questions' attributes join the few counted rows afterwards.
+COUNTED_SQL = """
+WITH profiles AS (
+    SELECT r.id, r.survey_id, {groups},
+           dense_rank() OVER (ORDER BY r.survey_id, {groups_c}) AS profile
+    FROM {response} AS r
+    WHERE r.survey_id = ANY(%(surveys)s) AND r.status = %(submitted)s
+), counted AS (
+    SELECT p.profile, a.question_id, a.number,
+           CASE WHEN q.type = ANY(%(category_types)s) THEN a.text ELSE '' END AS category,
+           a.codes, count(*) AS weight
+    FROM {answer} AS a
+    JOIN profiles AS p ON p.id = a.response_id
+    JOIN {question} AS q ON q.id = a.question_id
+    GROUP BY 1, 2, 3, 4, 5
+), described AS (
+    SELECT DISTINCT ON (profile) * FROM profiles ORDER BY profile
+)
+SELECT s.slug, se.slug, s.wave_label, q.code, q.type, q.scale_points, q.rank_top_k,
+       c.number, c.category, c.codes::text, {groups_d}, c.weight
+FROM counted AS c
+JOIN described AS d ON d.profile = c.profile
+JOIN {question} AS q ON q.id = c.question_id
+JOIN {section} AS sec ON sec.id = q.section_id
+JOIN {survey} AS s ON s.id = d.survey_id
+JOIN {series} AS se ON se.id = s.series_id
+ORDER BY d.survey_id, sec.position, q.section_id, q.position, q.id
+"""
+
+
+def _counted_rows(surveys: Surveys) -> Iterable[tuple]:
+    """The rows of ``answer_counts_frame`` (``COUNTED_FIELDS`` and ``weight``), in one query."""
+    if connection.vendor != "postgresql":
+        return (
+            _answers(surveys)
+            .annotate(codes_text=Cast("codes", TextField()))
+            .values(*COUNTED_FIELDS.values())
+            .annotate(weight=Count("pk"))
+            .order_by("response__survey_id", *(f"question__{field}" for field in QUESTION_ORDER))
+            .values_list(*COUNTED_FIELDS.values(), "weight")
+        )
+    tables = {
+        name: connection.ops.quote_name(model._meta.db_table)
+        for name, model in (
+            ("response", Response),
+            ("answer", Answer),
+            ("question", Question),
+            ("section", Section),
+            ("survey", Survey),
+            ("series", Series),
+        )
+    }
+    statement = COUNTED_SQL.format(
+        groups=", ".join(f"r.{column}" for column in GROUP_COLUMNS),
+        groups_c=", ".join(f'r.{column} COLLATE "C"' for column in GROUP_COLUMNS),
+        groups_d=", ".join(f"d.{column}" for column in GROUP_COLUMNS),
+        **tables,
+    )
+    parameters = {
+        "surveys": [survey.pk for survey in _survey_filter(surveys)],
+        "submitted": Response.Status.SUBMITTED,
+        "category_types": list(CATEGORY_TEXT_TYPES),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(statement, parameters)
+        return cursor.fetchall()
+
+
+def answer_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
+    """The submitted answers to ``surveys`` counted in the database, in one query: one row per
+    distinct answer and group of respondents, with ``ANSWER_COLUMNS`` and ``weight``, the number
+    of answers the row stands for.
+
+    Every statistic of ``analysis.stats`` takes this frame as well as ``answers_frame`` (each of
+    whose rows weighs 1) and gives the same results, because none needs more of a respondent than
+    their answer to one question and their groups. ``respondent`` numbers the rows, so that no two
+    rows are taken for one respondent's. A survey of 100 000 respondents × 50 questions comes as a
+    few hundred thousand rows rather than five million. Rows come in questionnaire order.
+    """
+    rows = list(_counted_rows(surveys))
+    frame = pandas.DataFrame.from_records(rows, columns=[*COUNTED_FIELDS, "weight"])
+    frame = frame.astype({column: ANSWER_DTYPES[column] for column in ANSWER_DTYPES if column in frame})
+    frame["codes"] = _decoded(frame["codes"].astype("category"), json.loads)
+    frame["weight"] = frame["weight"].astype("int64")
+    frame.insert(0, "respondent", numpy.arange(len(frame), dtype="int64"))
+    return frame[[*ANSWER_COLUMNS, "weight"]]
 
 
 def respondents_frame(*, surveys: Surveys) -> pandas.DataFrame:

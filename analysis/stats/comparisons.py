@@ -13,7 +13,7 @@ import pandas
 from scipy import special as scipy_special
 from scipy import stats as scipy_stats
 
-from .grouping import GROUPINGS, group_columns
+from .grouping import GROUPINGS, group_columns, weights
 from .scales import DEFAULT_TOP_BOXES, NUMBER, NUMERIC_TYPES, TopBoxes, numeric_answers
 
 ALPHA = 0.05
@@ -216,7 +216,9 @@ def divergence(
     """
     groupings = group_columns(by, most=len(GROUPINGS))
     answers = numeric_answers(frame, NUMERIC_TYPES, top_boxes, columns=["question", *groupings])
-    answers = answers.assign(_row=numpy.arange(len(answers)), agree=answers["agree"].fillna(False))
+    answers = answers.assign(
+        _row=numpy.arange(len(answers)), _weight=weights(answers), agree=answers["agree"].fillna(False)
+    )
     rows = []
     for grouping in groupings:
         known = answers.loc[answers[grouping].notna() & answers[grouping].ne("")]
@@ -225,7 +227,7 @@ def divergence(
         counts = (
             known.groupby(["question", grouping, "number"], sort=False)
             .agg(
-                count=("_row", "size"),
+                count=("_weight", "sum"),
                 first=("_row", "min"),
                 agree=("agree", "first"),
                 type=("type", "first"),
@@ -262,22 +264,46 @@ def divergence(
 
 
 def _wave_items(frame: pandas.DataFrame, top_boxes: TopBoxes) -> pandas.DataFrame:
-    """Per numeric item of one wave: type, scale, n, n_agree, median, and the answers as an array."""
+    """Per numeric item of one wave: type, scale, n, n_agree, median, and how many answers hold
+    each value (``values`` ascending, their ``counts``)."""
     answers = numeric_answers(
         frame, NUMERIC_TYPES, top_boxes, columns=["question", *frame.columns.intersection(["wave"])]
     )
     if "wave" not in answers:
         answers["wave"] = ""
-    return answers.groupby("question", sort=False).agg(
+    answers = answers.assign(_weight=weights(answers), agree=answers["agree"].fillna(False))
+    counts = (
+        answers.groupby(["question", "number"], sort=False)
+        .agg(count=("_weight", "sum"), agree=("agree", "first"))
+        .reset_index()
+        .sort_values(["question", "number"], kind="stable")
+    )
+    counts["n_agree"] = counts["count"] * counts["agree"]
+    items = answers.groupby("question", sort=False).agg(
         type=("type", "first"),
         scale_min=("scale_min", "first"),
         scale_max=("scale_max", "first"),
         wave=("wave", "first"),
-        n=("number", "size"),
-        agree=("agree", "sum"),
-        median=("number", "median"),
-        values=("number", lambda values: values.to_numpy()),
     )
+    by_item = counts.groupby("question", sort=False)
+    items["n"] = by_item["count"].sum()
+    items["agree"] = by_item["n_agree"].sum()
+    items["values"] = by_item["number"].agg(lambda values: values.to_numpy(dtype=float))
+    items["counts"] = by_item["count"].agg(lambda counts: counts.to_numpy(dtype=float))
+    items["median"] = [
+        float(_count_median(counts[None, :], values)[0])
+        for values, counts in zip(items["values"], items["counts"], strict=True)
+    ]
+    return items
+
+
+def _two_samples(item: pandas.Series) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """The 2 × values count matrix of an item's answers in the previous and current wave."""
+    values = numpy.union1d(item["values_prev"], item["values_curr"])
+    matrix = numpy.zeros((2, len(values)))
+    matrix[0, numpy.searchsorted(values, item["values_prev"])] = item["counts_prev"]
+    matrix[1, numpy.searchsorted(values, item["values_curr"])] = item["counts_curr"]
+    return matrix, values
 
 
 def wave_trends(
@@ -334,10 +360,7 @@ def wave_trends(
     table["median_prev"] = items["median_prev"].to_numpy()
     table["median_curr"] = items["median_curr"].to_numpy()
     table["median_change"] = table["median_curr"] - table["median_prev"]
-    table["median_p_value"] = [
-        rank_test([before, after])[2]
-        for before, after in zip(items["values_prev"], items["values_curr"], strict=True)
-    ]
+    table["median_p_value"] = [rank_test_counts(*_two_samples(item))[2] for _, item in items.iterrows()]
     q_values = benjamini_hochberg(
         pandas.concat([table["share_p_value"], table["median_p_value"]], ignore_index=True)
     )

@@ -2,10 +2,47 @@
 
 from collections.abc import Sequence
 
+import numpy
 import pandas
 
 # The snapshot columns of a response (``analysis.load``); "" means unknown.
 GROUPINGS = ("country", "un_region", "un_subregion", "north_south", "sector", "mode")
+
+
+def weights(frame: pandas.DataFrame) -> numpy.ndarray:
+    """How many answers each row of ``frame`` stands for: its ``weight`` column
+    (``load.answer_counts_frame``), else 1 each (``load.answers_frame``)."""
+    if "weight" in frame:
+        return frame["weight"].to_numpy(dtype="int64")
+    return numpy.ones(len(frame), dtype="int64")
+
+
+# The columns that describe an answer itself (``load.ANSWER_COLUMNS`` less ``respondent``, the
+# groups and ``codes``, a list, which ``collapse`` compares by ``codes_key``).
+ANSWER_KEYS = ["survey", "series", "wave", "question", "type", "scale_points", "rank_top_k", "number", "text"]
+
+
+def codes_key(frame: pandas.DataFrame) -> numpy.ndarray:
+    """A number per row of ``frame``, the same for rows whose ``codes`` lists are equal."""
+    return pandas.factorize(pandas.Series([tuple(codes) for codes in frame["codes"]], dtype=object))[0]
+
+
+def collapse(frame: pandas.DataFrame, columns: Sequence[str]) -> pandas.DataFrame:
+    """``frame`` with the rows that differ only in their respondent and in groupings outside
+    ``columns`` merged into one, which carries their summed ``weight``: every statistic of a
+    breakdown by ``columns`` (or by fewer of them) is the same, computed from far fewer rows.
+    Rows come in the order of their first appearance; ``respondent`` is the first merged row's.
+    A ``codes_key`` column (``codes_key``), when ``frame`` has one, saves comparing the lists.
+    """
+    keys = [column for column in (*ANSWER_KEYS, *columns) if column in frame]
+    key = frame["codes_key"].to_numpy() if "codes_key" in frame else codes_key(frame)
+    grouped = frame.assign(weight=weights(frame), _codes=key).groupby(
+        [*keys, "_codes"], sort=False, dropna=False, observed=True
+    )
+    merged = grouped.agg(
+        weight=("weight", "sum"), respondent=("respondent", "first"), codes=("codes", "first")
+    )
+    return merged.reset_index().drop(columns="_codes")
 
 
 def group_columns(by: str | Sequence[str] | None, *, most: int = 2) -> list[str]:

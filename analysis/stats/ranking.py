@@ -10,7 +10,7 @@ for ``mean_rank`` and Kendall's W; ``mean_rank_ranked`` averages only the ranks 
 import pandas
 from scipy import stats as scipy_stats
 
-from .grouping import group_columns, in_question_order
+from .grouping import group_columns, in_question_order, weights
 from .summaries import By
 
 RANKING = "ranking"
@@ -22,7 +22,8 @@ def ranked_items(
     """One row per ranker × item of every ranking question in ``frame``, with ``rank`` (NaN when
     unranked), ``ranked_by_respondent`` (r), ``n_items`` (n), ``top_k`` (k: the question's
     ``rank_top_k``, or n when absent), ``rank_filled`` (rank, or (r + 1 + n) / 2 when unranked)
-    and ``points`` (Borda: k + 1 − rank when ranked, else 0).
+    ``points`` (Borda: k + 1 − rank when ranked, else 0) and ``weight`` (how many rankers gave
+    that ranking: ``stats.grouping.weights``).
 
     The items of a question are its choices in ``choices`` (``load.choices_frame``) plus any
     item ranked; without ``choices``, only items somebody ranked are known.
@@ -30,8 +31,11 @@ def ranked_items(
     lengths = frame["codes"].astype(object).str.len()
     answers = frame.loc[frame["type"].eq(RANKING) & lengths.gt(0)]
     top_k = answers["rank_top_k"] if "rank_top_k" in answers else float("nan")
-    rankers = answers.assign(top_k=top_k, ranked_by_respondent=lengths)
-    rankers = rankers[["respondent", "question", *columns, "codes", "top_k", "ranked_by_respondent"]]
+    rankers = answers.assign(
+        top_k=top_k, ranked_by_respondent=lengths.loc[answers.index], weight=weights(answers)
+    )
+    kept = ["respondent", "question", *columns, "codes", "top_k", "ranked_by_respondent", "weight"]
+    rankers = rankers[kept]
     rankers = rankers.drop_duplicates(["respondent", "question"]).reset_index(drop=True)
     ranks = rankers[["respondent", "question", "codes"]].explode("codes").rename(columns={"codes": "item"})
     ranks["rank"] = ranks.groupby(level=0).cumcount() + 1
@@ -74,19 +78,19 @@ def ranking_summary(
     columns = group_columns(by)
     keys = ["question", *columns]
     grid = ranked_items(frame, columns, choices)
-    grid["first"] = grid["rank"].eq(1)
-    table = (
-        grid.groupby([*keys, "item"], dropna=False)
-        .agg(
-            n=("respondent", "size"),
-            n_ranked=("rank", "count"),
-            mean_rank=("rank_filled", "mean"),
-            mean_rank_ranked=("rank", "mean"),
-            n_first=("first", "sum"),
-            borda_total=("points", "sum"),
-        )
-        .reset_index()
+    weight = grid["weight"]
+    grid = grid.assign(
+        n_ranked=weight * grid["rank"].notna(),
+        rank_sum=weight * grid["rank_filled"],
+        ranked_sum=weight * grid["rank"].fillna(0),
+        n_first=weight * grid["rank"].eq(1),
+        borda_total=weight * grid["points"],
     )
+    sums = ["weight", "n_ranked", "rank_sum", "ranked_sum", "n_first", "borda_total"]
+    table = grid.groupby([*keys, "item"], dropna=False)[sums].sum().reset_index()
+    table = table.rename(columns={"weight": "n"})
+    table["mean_rank"] = table["rank_sum"] / table["n"]
+    table["mean_rank_ranked"] = table["ranked_sum"] / table["n_ranked"].where(table["n_ranked"] > 0)
     table["share_first"] = table["n_first"] / table["n"]
     table["borda"] = table["borda_total"] / table["n"]
     ordered = [*keys, "item", "n", "n_ranked", "mean_rank", "mean_rank_ranked", "n_first", "share_first"]
@@ -111,7 +115,8 @@ def kendalls_w(
     columns = group_columns(by)
     keys = ["question", *columns]
     grid = ranked_items(frame, columns, choices)
-    rank_sums = grid.groupby([*keys, "item"], dropna=False)["rank_filled"].sum().rename("rank_sum")
+    grid = grid.assign(rank_sum=grid["weight"] * grid["rank_filled"])
+    rank_sums = grid.groupby([*keys, "item"], dropna=False)["rank_sum"].sum()
     deviations = rank_sums - rank_sums.groupby(level=keys, dropna=False).transform("mean")
     spread = (
         (deviations**2)
@@ -124,9 +129,9 @@ def kendalls_w(
     rankers = grid.drop_duplicates(["respondent", "question"])
     tied = rankers["n_items"] - rankers["ranked_by_respondent"]
     ties = (
-        rankers.assign(t=tied**3 - tied)
+        rankers.assign(t=rankers["weight"] * (tied**3 - tied))
         .groupby(keys, dropna=False)
-        .agg(n_rankers=("respondent", "size"), ties=("t", "sum"))
+        .agg(n_rankers=("weight", "sum"), ties=("t", "sum"))
         .reset_index()
     )
     table = spread.merge(ties, on=keys)

@@ -37,7 +37,7 @@ def numeric_answers(
     wanted = numpy.isin(kinds, [code for code, name in enumerate(names) if name in types])
     wanted &= frame["number"].notna().to_numpy()
     if columns is not None:
-        kept = ["type", "number", *(["scale_points"] if "scale_points" in frame else [])]
+        kept = ["type", "number", *(column for column in ("scale_points", "weight") if column in frame)]
         frame = frame[list(dict.fromkeys([*columns, *kept]))]
     answers = frame.loc[wanted]
     kinds = kinds[wanted]

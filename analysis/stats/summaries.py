@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy
 import pandas
 
-from .grouping import group_columns, group_sizes, in_question_order
+from .grouping import group_columns, group_sizes, in_question_order, weights
 from .scales import DEFAULT_TOP_BOXES, NUMBER, SCALE_TYPES, TopBoxes, numeric_answers
 
 CHOICE_TYPES = ("single_choice", "multiple_choice", "country")
@@ -27,8 +27,8 @@ def value_counts(answers: pandas.DataFrame, keys: list[str], first: Sequence[str
     ``number`` and ``count``, with the first value of each column in ``first`` (columns that are
     the same for every answer of a question, such as its type). Rows are sorted by number within
     each group and ``_group`` numbers the groups 0, 1, … in order of appearance."""
-    grouped = answers.groupby([*keys, "number"], sort=False, dropna=False)
-    counts = grouped.agg(count=("number", "size"), **{column: (column, "first") for column in first})
+    grouped = answers.assign(_weight=weights(answers)).groupby([*keys, "number"], sort=False, dropna=False)
+    counts = grouped.agg(count=("_weight", "sum"), **{column: (column, "first") for column in first})
     counts = counts.reset_index()
     group = counts.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
     order = numpy.lexsort((counts["number"].to_numpy(dtype=float), group))
@@ -248,6 +248,7 @@ def choice_summary(
     columns = group_columns(by)
     keys = ["question", *columns]
     answers = frame.loc[frame["type"].isin(CHOICE_TYPES), ["respondent", *keys, "type", "text", "codes"]]
+    weight = weights(frame.loc[frame["type"].isin(CHOICE_TYPES)])
     # Respondents, groups and options become integer codes once, so that the de-duplicating and
     # counting below never hash text again.
     group = answers.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
@@ -261,10 +262,15 @@ def choice_summary(
     given = (option.notna() & option.ne("")).to_numpy()
     option_code, options = pandas.factorize(option[given].astype(str))
     chosen = pandas.DataFrame(
-        {"group": group[row[given]], "respondent": respondent[row[given]], "option": option_code}
-    ).drop_duplicates()
-    answerers = chosen.drop_duplicates(["group", "respondent"])["group"].value_counts(sort=False)
-    counts = chosen.groupby(["group", "option"], sort=False).size()
+        {
+            "group": group[row[given]],
+            "respondent": respondent[row[given]],
+            "option": option_code,
+            "weight": weight[row[given]],
+        }
+    ).drop_duplicates(["group", "respondent", "option"])
+    answerers = chosen.drop_duplicates(["group", "respondent"]).groupby("group", sort=False)["weight"].sum()
+    counts = chosen.groupby(["group", "option"], sort=False)["weight"].sum()
     first_row = pandas.Series(numpy.arange(len(group))).groupby(group).first()
     answered = answers[keys].iloc[first_row.loc[answerers.index]].reset_index(drop=True)
     answered["n"] = answerers.to_numpy()

@@ -1,0 +1,181 @@
+"""Counting answers before analysing them changes no result.
+
+The summary reads ``answer_counts_frame`` (identical answers of respondents in the same groups
+counted in the database, one row with a ``weight``) and merges rows further per breakdown
+(``collapse``). Every statistic must come out exactly as from one row per answer.
+"""
+
+import pandas
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import summary as summary_module
+from analysis.load import answer_counts_frame, answers_frame
+from analysis.stats import (
+    choice_summary,
+    divergence,
+    kendalls_w,
+    number_summary,
+    ranking_summary,
+    scale_distribution,
+    scale_summary,
+    wave_trends,
+)
+from analysis.stats.grouping import collapse
+from analysis.summary import Filters, compute_summary
+from tests.analysis import frames
+from tests.analysis.test_summary import PANEL, answer, small_survey
+
+COUNTRIES = ["BR", "DE", "KE"]
+SECTORS = ["academia", "industry"]
+OPTIONS = ["a", "b", "c"]
+CHOICES = pandas.DataFrame(
+    {
+        "question": ["pick"] * 3 + ["tick"] * 3 + ["rank"] * 4,
+        "code": [*OPTIONS, *OPTIONS, *OPTIONS, "d"],
+        "position": [1, 2, 3, 1, 2, 3, 1, 2, 3, 4],
+    }
+)
+BREAKDOWNS = [None, "country", ["country", "sector"]]
+
+
+@st.composite
+def panels(draw) -> pandas.DataFrame:
+    """Answers of 4–40 respondents from few groups, to one question of each kind, with many ties
+    so that rows merge; any answer but the first question's may be missing."""
+    size = draw(st.integers(4, 40))
+    people = [f"r{index}" for index in range(size)]
+    country = draw(st.lists(st.sampled_from(COUNTRIES), min_size=size, max_size=size))
+    sector = draw(st.lists(st.sampled_from(SECTORS), min_size=size, max_size=size))
+
+    def part(question, kind, values, **extra):
+        kept = [index for index, value in enumerate(values) if value is not None]
+        return frames.answers(
+            question,
+            [values[index] for index in kept],
+            type=kind,
+            respondents=[people[index] for index in kept],
+            country=[country[index] for index in kept],
+            sector=[sector[index] for index in kept],
+            **extra,
+        )
+
+    def each(strategy):
+        return draw(st.lists(st.one_of(st.none(), strategy), min_size=size, max_size=size))
+
+    subsets = st.lists(st.sampled_from(OPTIONS), min_size=1, max_size=3, unique=True)
+    rankings = st.permutations([*OPTIONS, "d"]).flatmap(
+        lambda order: st.integers(1, 2).map(lambda k: order[:k])
+    )
+    parts = [
+        part("agree", "likert", draw(st.lists(st.integers(1, 5), min_size=size, max_size=size))),
+        part("score", "scale_0_10", each(st.integers(0, 10))),
+        part("years", "number", each(st.sampled_from([0, 2.5, 5, 10, 40]))),
+        part("pick", "single_choice", each(st.sampled_from(OPTIONS))),
+        part("tick", "multiple_choice", each(subsets)),
+        part("rank", "ranking", each(rankings), rank_top_k=2),
+    ]
+    return frames.frame(*[piece for piece in parts if len(piece)])
+
+
+def columns(by) -> list[str]:
+    return [] if by is None else [by] if isinstance(by, str) else list(by)
+
+
+def same(left: pandas.DataFrame, right: pandas.DataFrame) -> None:
+    pandas.testing.assert_frame_equal(
+        left.reset_index(drop=True), right.reset_index(drop=True), check_dtype=False, check_exact=False
+    )
+
+
+# Skips are counted against the respondents frame, as the summary counts them: merged rows no
+# longer tell how many respondents there were.
+DESCRIPTIVE = {
+    "scale_summary": lambda frame, by, people: scale_summary(frame, by, respondents=people),
+    "scale_distribution": lambda frame, by, people: scale_distribution(frame, by),
+    "number_summary": lambda frame, by, people: number_summary(frame, by, respondents=people),
+    "choice_summary": lambda frame, by, people: choice_summary(frame, by, choices=CHOICES),
+    "ranking_summary": lambda frame, by, people: ranking_summary(frame, by, choices=CHOICES),
+    "kendalls_w": lambda frame, by, people: kendalls_w(frame, by, choices=CHOICES),
+}
+
+
+@pytest.mark.parametrize("statistic", DESCRIPTIVE)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(panel=panels())
+def test_every_statistic_is_the_same_from_merged_rows(statistic, panel):
+    compute = DESCRIPTIVE[statistic]
+    people = panel.drop_duplicates("respondent")
+    for by in BREAKDOWNS:
+        merged = collapse(panel, columns(by))
+        assert merged["weight"].sum() == len(panel)
+        same(compute(panel, by, people), compute(merged, by, people))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(panel=panels())
+def test_divergence_is_the_same_from_merged_rows(panel):
+    by = ["country", "sector"]
+    same(divergence(panel, by, min_group_size=2), divergence(collapse(panel, by), by, min_group_size=2))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(before=panels(), after=panels())
+def test_wave_trends_are_the_same_from_merged_rows(before, after):
+    same(wave_trends(before, after), wave_trends(collapse(before, []), collapse(after, [])))
+
+
+def test_merging_keeps_rows_apart_that_differ_in_anything_but_other_groups():
+    panel = frames.frame(
+        frames.answers("agree", [4, 4, 4, 5], country=["BR", "BR", "DE", "BR"], sector="industry"),
+        frames.answers("tick", [["a"], ["a"], ["a", "b"]], type="multiple_choice", country="BR"),
+    )
+    by_country = collapse(panel, ["country"])
+    assert by_country[["question", "number", "country", "weight"]].head(3).values.tolist() == [
+        ["agree", 4.0, "BR", 2],
+        ["agree", 4.0, "DE", 1],
+        ["agree", 5.0, "BR", 1],
+    ]
+    ticks = by_country.loc[by_country["question"].eq("tick")]
+    assert ticks["codes"].tolist() == [["a"], ["a", "b"]]
+    assert ticks["weight"].tolist() == [2, 1]
+    assert collapse(panel, [])["weight"].sum() == len(panel)
+
+
+@pytest.fixture
+def panel_survey(db):
+    survey = small_survey()
+    for row in PANEL:
+        answer(survey, *row)
+    return survey
+
+
+def counted(frame: pandas.DataFrame) -> pandas.DataFrame:
+    """``frame``'s rows counted by every column but ``respondent`` (lists as tuples)."""
+    keys = [column for column in frame.columns if column not in ("respondent", "weight")]
+    rows = frame.assign(codes=frame["codes"].map(tuple), weight=frame.get("weight", 1))
+    table = rows.groupby(keys, dropna=False)["weight"].sum().reset_index()
+    return table.sort_values(keys, na_position="first").reset_index(drop=True)
+
+
+def test_the_database_counts_what_the_answers_frame_lists(panel_survey):
+    weighted = answer_counts_frame(surveys=[panel_survey])
+    one_per_answer = answers_frame(surveys=[panel_survey])
+    assert len(weighted) < len(one_per_answer)
+    assert weighted["respondent"].is_unique
+    same(counted(weighted), counted(one_per_answer))
+    # Questionnaire order, as in answers_frame.
+    assert list(dict.fromkeys(weighted["question"])) == list(dict.fromkeys(one_per_answer["question"]))
+
+
+def test_the_summary_is_the_same_from_counted_answers(panel_survey, monkeypatch):
+    counted_summary = compute_summary(survey=panel_survey, filters=Filters())
+    monkeypatch.setattr(summary_module, "answer_counts_frame", answers_frame)
+    listed_summary = compute_summary(survey=panel_survey, filters=Filters())
+    assert counted_summary.tables.keys() == listed_summary.tables.keys()
+    for anchor, table in counted_summary.tables.items():
+        same(table, listed_summary.tables[anchor])
+    assert [finding.text for finding in counted_summary.findings] == [
+        finding.text for finding in listed_summary.findings
+    ]
