@@ -7,6 +7,7 @@ it), launched with flags for a root user on a machine without internet.
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,6 +39,11 @@ def browser(monkeypatch) -> Browser:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # Beside a running event loop, Django keeps this thread's connections apart from those it
+        # uses without one (asgiref's Local), so the test's own queries went through connections
+        # of their own. Closed while the loop still runs, they hold no session, and no lock, when
+        # the test database is flushed or dropped.
+        connections.close_all()
         monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
