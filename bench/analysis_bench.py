@@ -10,7 +10,10 @@ where the bench survey is kept between runs and reused when its size matches —
 (a) ``analysis.summary.survey_summary``: every table and breakdown, from an empty cache;
 (b) its floor: ``SELECT question_id, number, text, count(*) FROM surveys_answer GROUP BY 1, 2, 3``;
 (c) streaming the long CSV export (``analysis.exports.long_csv.long_csv_lines``) into /dev/null;
-(d) its floor: ``COPY (the export's own query) TO STDOUT (FORMAT csv)`` into /dev/null.
+(d) its floor: ``COPY (the export's own query) TO STDOUT (FORMAT csv)`` into /dev/null;
+(e) for reference, not a target: (b) also grouped by the respondents' groups (joined from their
+    responses), the least that any breakdown reads, to show how much of (a)/(b) counting by group
+    alone takes.
 
 Targets: (a)/(b) ≤ 3, (c)/(d) ≤ 2, peak memory of (a) under 2 GiB, memory of (c) flat. Every run
 of (a) and (c) is a fresh process, so its memory figures are its own; (b) and (d) run warm, after
@@ -327,6 +330,14 @@ def bench_survey(responses: int, questions: int):
 # --- Measurements -----------------------------------------------------------------------------
 
 SUMMARY_FLOOR_SQL = "SELECT question_id, number, text, count(*) FROM surveys_answer GROUP BY 1, 2, 3"
+# (e), for reference: the same count also by the respondent's groups, the least that any
+# breakdown by country, region, sector or mode has to read from the database.
+GROUPED_FLOOR_SQL = """
+SELECT a.question_id, a.number, a.text, r.country, r.un_region, r.un_subregion, r.north_south,
+       r.sector, r.mode, count(*)
+FROM surveys_answer AS a JOIN surveys_response AS r ON r.id = a.response_id
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+"""
 
 
 def _rss_bytes() -> int:
@@ -418,13 +429,14 @@ def _floor_seconds(run, repeat: int) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
-def summary_floor(repeat: int) -> tuple[float, list[float]]:
-    """(b): PostgreSQL counting every answer by question and value."""
+def summary_floor(repeat: int, statement: str = SUMMARY_FLOOR_SQL) -> tuple[float, list[float]]:
+    """(b): PostgreSQL counting every answer by question and value (``statement``: (e), also by
+    the respondent's groups)."""
     connection = _warm_connection()
 
     def group_by():
         with connection.cursor() as cursor:
-            cursor.execute(SUMMARY_FLOOR_SQL)
+            cursor.execute(statement)
             cursor.fetchall()
 
     return _floor_seconds(group_by, repeat)
@@ -484,6 +496,7 @@ class Figures:
     summary_floor: list[float]
     long_csv: list[dict]
     long_csv_floor: list[float]
+    grouped_floor: list[float]
 
     @property
     def summary_seconds(self) -> float:
@@ -492,6 +505,10 @@ class Figures:
     @property
     def summary_floor_seconds(self) -> float:
         return statistics.median(self.summary_floor)
+
+    @property
+    def grouped_floor_seconds(self) -> float:
+        return statistics.median(self.grouped_floor)
 
     @property
     def long_csv_seconds(self) -> float:
@@ -548,6 +565,13 @@ class Figures:
             f"{runs(run['seconds'] for run in self.long_csv)}",
             f"{'(d) floor: COPY of the same query to /dev/null':<58} {self.long_csv_floor_seconds:>9.2f}   "
             f"{runs(self.long_csv_floor)}",
+            f"{'(e) reference: (b) also by the respondents groups':<58} {self.grouped_floor_seconds:>9.2f}   "
+            f"{runs(self.grouped_floor)}",
+            "",
+            "for reference (not targets)",
+            f"  (e)/(b) {self.grouped_floor_seconds / self.summary_floor_seconds:.2f}: "
+            "what counting by group alone costs over (b)",
+            f"  (a)/(e) {self.summary_seconds / self.grouped_floor_seconds:.2f}",
             "",
             "memory",
             f"  (a) peak RSS of the process {self.summary_peak_rss / MIB:,.0f} MiB "
@@ -577,6 +601,7 @@ def run(database_url: str, *, responses: int, questions: int, repeat: int) -> Fi
     connection.close()
     print("(b) floor …", flush=True)
     floor = summary_floor(repeat)[1]
+    grouped_floor = summary_floor(repeat, GROUPED_FLOOR_SQL)[1]
     connection.close()
     print("(a) survey_summary …", flush=True)
     summary = [in_fresh_process("summary", database_url) for _ in range(repeat)]
@@ -596,6 +621,7 @@ def run(database_url: str, *, responses: int, questions: int, repeat: int) -> Fi
         summary_floor=floor,
         long_csv=long_csv,
         long_csv_floor=copy_floor,
+        grouped_floor=grouped_floor,
     )
 
 

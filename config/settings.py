@@ -98,7 +98,11 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiler spends most of a second compiling each large analysis query, more
     # than it saves on queries of this size (docs/benchmarks.md); Django's queries never need it.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # The summary counts millions of answers in one hash table, which spills to disk at the
+    # default 4 MB of work memory. Both are per connection; DATABASE_OPTIONS replaces them.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", env.str("DATABASE_OPTIONS", default="-c jit=off -c work_mem=64MB")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
