@@ -280,8 +280,9 @@ COUNTED_FIELDS = {
 }
 # ``COUNTED_FIELDS`` on PostgreSQL. Responses of one survey with the same groups share a
 # *profile*, numbered first, so answers are counted by integers and values (hashing six group
-# names for each of millions of answers is what would cost); the profiles' groups, the surveys'
-# and the questions' attributes join the few counted rows afterwards.
+# names for each of millions of answers is what would cost); which questions have a category in
+# their text is looked up once (an array), not joined to each answer; the profiles' groups, the
+# surveys' and the questions' attributes join the few counted rows afterwards.
 COUNTED_SQL = """
 WITH profiles AS (
     SELECT r.id, r.survey_id, {groups},
@@ -290,11 +291,12 @@ WITH profiles AS (
     WHERE r.survey_id = ANY(%(surveys)s) AND r.status = %(submitted)s
 ), counted AS (
     SELECT p.profile, a.question_id, a.number,
-           CASE WHEN q.type = ANY(%(category_types)s) THEN a.text ELSE '' END AS category,
+           CASE WHEN a.question_id = ANY(ARRAY(
+               SELECT id FROM {question} WHERE type = ANY(%(category_types)s)
+           )) THEN a.text ELSE '' END AS category,
            a.codes, count(*) AS weight
     FROM {answer} AS a
     JOIN profiles AS p ON p.id = a.response_id
-    JOIN {question} AS q ON q.id = a.question_id
     GROUP BY 1, 2, 3, 4, 5
 ), described AS (
     SELECT DISTINCT ON (profile) * FROM profiles ORDER BY profile
@@ -382,6 +384,24 @@ def respondents_frame(*, surveys: Surveys) -> pandas.DataFrame:
     frame = pandas.DataFrame.from_records(list(rows), columns=columns)
     frame = frame.astype({"response_id": int, **{column: str for column in RESPONDENT_COLUMNS[1:]}})
     return _pseudonymised(frame)[RESPONDENT_COLUMNS]
+
+
+def respondent_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
+    """The submitted responses to ``surveys`` counted by survey and groups, in one query: one row
+    per group of respondents with ``RESPONDENT_COLUMNS`` and ``weight``, how many respondents it
+    stands for (``respondent`` numbers the rows). Everything ``respondents_frame`` tells a summary,
+    without computing a pseudonym per respondent."""
+    rows = (
+        Response.objects.filter(survey__in=_survey_filter(surveys), status=Response.Status.SUBMITTED)
+        .values(*RESPONSE_ATTRIBUTES.values())
+        .annotate(weight=Count("pk"))
+        .order_by("survey_id", *GROUP_COLUMNS)
+        .values_list(*RESPONSE_ATTRIBUTES.values(), "weight")
+    )
+    frame = pandas.DataFrame.from_records(list(rows), columns=[*RESPONSE_ATTRIBUTES, "weight"])
+    frame = frame.astype({**dict.fromkeys(RESPONSE_ATTRIBUTES, str), "weight": "int64"})
+    frame.insert(0, "respondent", numpy.arange(len(frame), dtype="int64"))
+    return frame[[*RESPONDENT_COLUMNS, "weight"]]
 
 
 def questions_frame(*, survey: Survey) -> pandas.DataFrame:

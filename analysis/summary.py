@@ -52,7 +52,7 @@ from .load import (
     answer_counts_frame,
     choices_frame,
     questions_frame,
-    respondents_frame,
+    respondent_counts_frame,
 )
 from .models import CodedSegment, Theme
 from .stats import (
@@ -484,7 +484,8 @@ def _respondent_counts(people: pandas.DataFrame, rules: _Rules) -> dict[str, pan
     """Respondents per group of every breakdown, small groups withheld (``n_respondents``)."""
     tables: dict[str, pandas.DataFrame] = {}
     for breakdown, groups in BREAKDOWNS.items():
-        counts = people.groupby(groups, dropna=False).size().rename("n_respondents").reset_index()
+        counted = people.assign(weight=weights(people)).groupby(groups, dropna=False)["weight"].sum()
+        counts = counted.rename("n_respondents").reset_index()
         hidden = [
             tables[margin].loc[tables[margin]["suppressed"], COLUMNS[margin]]
             for margin in _margins(breakdown)
@@ -759,7 +760,7 @@ def _free_text(frame: pandas.DataFrame, people: pandas.DataFrame, questions: pan
     answered = pandas.Series(weights(free), index=free.index).groupby(free["question"]).sum()
     table = asked.rename(columns={"code": "question"}).reset_index(drop=True)
     table["n"] = table["question"].map(answered).fillna(0).astype(int)
-    table["n_respondents"] = len(people)
+    table["n_respondents"] = int(weights(people).sum())
     table["n_skipped"] = table["n_respondents"] - table["n"]
     return rules.groups(table, OVERALL, {}, ["n", "n_respondents", "n_skipped"])
 
@@ -940,12 +941,13 @@ def compute_summary(*, survey: Survey, filters: Filters, with_themes: bool = Tru
     previous = previous_wave(survey=survey)
     waves = [survey] if previous is None else [survey, previous]
     answers = _categorical(answer_counts_frame(surveys=waves))
-    everyone = respondents_frame(surveys=waves)
+    everyone = respondent_counts_frame(surveys=waves)
     questions = questions_frame(survey=survey)
     choices = choices_frame(survey=survey)
     frame = filters.restrict(answers.loc[answers["survey"].eq(survey.slug)])
     people = filters.restrict(everyone.loc[everyone["survey"].eq(survey.slug)])
-    rules = _Rules(k=k, everything=len(people) < k)
+    n_people = int(weights(people).sum())
+    rules = _Rules(k=k, everything=n_people < k)
     rules.respondents = _respondent_counts(people, rules)
 
     scale_raw, kinds = _item_tables(frame, people, choices, rules)
@@ -978,7 +980,7 @@ def compute_summary(*, survey: Survey, filters: Filters, with_themes: bool = Tru
         divergence_raw, {grouping: [scales[grouping], numbers[grouping]] for grouping in GROUPINGS}
     )
     by_group = {grouping: _labelled(rules.respondents[grouping], [grouping]) for grouping in GROUPINGS}
-    n_respondents = None if rules.everything else len(people)
+    n_respondents = None if rules.everything else n_people
     return SurveySummary(
         survey_slug=survey.slug,
         title=survey.localized_title(translation.get_language()),

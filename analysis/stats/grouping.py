@@ -61,10 +61,14 @@ def group_columns(by: str | Sequence[str] | None, *, most: int = 2) -> list[str]
 def respondent_groups(
     frame: pandas.DataFrame, respondents: pandas.DataFrame | None, columns: list[str]
 ) -> pandas.DataFrame:
-    """One row per respondent with ``columns``: from ``respondents`` (``load.respondents_frame``)
-    when given, else from the respondents who gave at least one answer in ``frame``."""
-    source = frame if respondents is None else respondents
-    return source.drop_duplicates("respondent")[["respondent", *columns]]
+    """One row per respondent with ``columns`` and ``weight``: from ``respondents``
+    (``load.respondents_frame``, or ``load.respondent_counts_frame`` whose rows each stand for
+    ``weight`` respondents) when given, else from the respondents who gave at least one answer in
+    ``frame`` (a row each)."""
+    if respondents is None:
+        return frame.drop_duplicates("respondent")[["respondent", *columns]].assign(weight=1)
+    people = respondents.assign(weight=weights(respondents))
+    return people.drop_duplicates("respondent")[["respondent", *columns, "weight"]]
 
 
 def group_sizes(
@@ -73,8 +77,9 @@ def group_sizes(
     """Respondents per group of ``columns``: the groups with a column ``n_respondents``."""
     groups = respondent_groups(frame, respondents, columns)
     if not columns:
-        return pandas.DataFrame({"n_respondents": [len(groups)]})
-    return groups.groupby(columns, dropna=False).size().rename("n_respondents").reset_index()
+        return pandas.DataFrame({"n_respondents": [int(groups["weight"].sum())]})
+    sizes = groups.groupby(columns, dropna=False, observed=True)["weight"].sum()
+    return sizes.rename("n_respondents").reset_index()
 
 
 def in_question_order(table: pandas.DataFrame, frame: pandas.DataFrame, then: list[str]) -> pandas.DataFrame:

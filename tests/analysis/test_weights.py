@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import summary as summary_module
-from analysis.load import answer_counts_frame, answers_frame
+from analysis.load import answer_counts_frame, answers_frame, respondent_counts_frame, respondents_frame
 from analysis.stats import (
     choice_summary,
     divergence,
@@ -169,9 +169,20 @@ def test_the_database_counts_what_the_answers_frame_lists(panel_survey):
     assert list(dict.fromkeys(weighted["question"])) == list(dict.fromkeys(one_per_answer["question"]))
 
 
+def test_the_database_counts_the_respondents_of_each_group(panel_survey):
+    weighted = respondent_counts_frame(surveys=[panel_survey])
+    one_per_respondent = respondents_frame(surveys=[panel_survey])
+    assert len(weighted) == 3  # Brazilian academics, German industry, Kenyan government
+    same(
+        counted(weighted.assign(codes=[[]] * len(weighted))),
+        counted(one_per_respondent.assign(codes=[[]] * 15)),
+    )
+
+
 def test_the_summary_is_the_same_from_counted_answers(panel_survey, monkeypatch):
     counted_summary = compute_summary(survey=panel_survey, filters=Filters())
     monkeypatch.setattr(summary_module, "answer_counts_frame", answers_frame)
+    monkeypatch.setattr(summary_module, "respondent_counts_frame", respondents_frame)
     listed_summary = compute_summary(survey=panel_survey, filters=Filters())
     assert counted_summary.tables.keys() == listed_summary.tables.keys()
     for anchor, table in counted_summary.tables.items():
