@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from analysis.demo import seed_demo_coding
@@ -196,8 +196,11 @@ def _backdate(
         [response for _member, response in responses],
         ["started_at", "consent_given_at", "submitted_at", "updated_at"],
     )
-    last_change = Response.objects.filter(pk=OuterRef("response_id")).values("updated_at")
-    Answer.objects.filter(response__survey=survey).update(updated_at=Subquery(last_change))
+    # One small update per response through the answers' response index. A single UPDATE with a
+    # correlated subquery was planned from the statistics of tables filled moments ago, and on
+    # PostgreSQL that plan could run for many minutes.
+    for _member, response in responses:
+        Answer.objects.filter(response=response).update(updated_at=response.updated_at)
 
 
 def _featured_links(survey: Survey) -> list[DemoLink]:
