@@ -17,10 +17,12 @@ import openpyxl
 import pandas
 import pyreadstat
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_countries import countries
 
 from analysis.exports import (
     FILE_FORMATS,
@@ -36,9 +38,11 @@ from analysis.exports.cells import csv_cell, fit_label
 from analysis.exports.long_csv import _AnswerRows, _lines_by_rows
 from analysis.exports.spss_stata import DTA, SAV, legal_names
 from analysis.exports.xlsx import NO_SUMMARY, SHEETS
-from analysis.load import respondent_pseudonym
+from analysis.load import GROUP_COLUMNS, respondent_pseudonym
 from surveys.conditions import AnswerValue
-from surveys.models import Answer, Choice, Expert, Invitation, Question, Response, Sector
+from surveys.geography import country_groups
+from surveys.models import Answer, Choice, Expert, Invitation, Question, Response, Sector, code_validator
+from surveys.spreadsheet_safety import FORMULA_TRIGGERS
 from tests import factories
 from tests.factories import ExpertFactory, every_type_survey
 
@@ -204,6 +208,37 @@ def test_the_database_writer_gives_the_same_cells_as_python(taken, survey):
     streamed_rows = list(csv.reader(io.StringIO(streamed)))[1:]
     assert streamed_rows == list(csv.reader(io.StringIO(by_python)))
     assert len(streamed_rows) == long_row_count(survey)
+
+
+def test_a_hostile_wave_label_is_neutralised_by_both_writers(taken, survey):
+    survey.wave_label = "=2026"
+    survey.save(update_fields=["wave_label"])
+    assert set(read_long(survey)["wave"]) == {"'=2026"}
+    by_python = "".join(_lines_by_rows(survey, _AnswerRows(survey), chunk_size=3))
+    assert {row[1] for row in csv.reader(io.StringIO(by_python))} == {"'=2026"}
+
+
+def test_closed_vocabularies_never_start_a_formula():
+    # The database writer leaves these cells as they are (long_csv.NEUTRALISED_COLUMNS): the
+    # group snapshots, question codes and types only ever hold values of these vocabularies.
+    codes = [code for code, _name in countries]
+    groups = [country_groups(code) for code in codes]
+    vocabularies = {
+        "country": codes,
+        "un_region": [group.region for group in groups],
+        "un_subregion": [group.subregion for group in groups],
+        "north_south": [group.north_south for group in groups],
+        "sector": list(Sector.values),
+        "mode": list(Response.Mode.values),
+        "type": list(Question.Type.values),
+    }
+    for column, values in vocabularies.items():
+        assert any(values), column
+        assert not [value for value in values if value.startswith(FORMULA_TRIGGERS)], column
+    assert set(GROUP_COLUMNS) <= set(vocabularies)
+    for code in ("-a", "=a", "+a", "@a", "\ta", "a b"):
+        with pytest.raises(ValidationError):
+            code_validator(code)
 
 
 def test_the_cell_rule_neutralises_text_and_never_numbers():
