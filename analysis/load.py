@@ -17,11 +17,12 @@ import pandas
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import Case, Count, F, QuerySet, TextField, Value, When
-from django.db.models.functions import Cast, JSONArray
+from django.db.models.functions import JSONArray
 from django.utils.crypto import salted_hmac
 
 from surveys.i18n import localized
-from surveys.models import Answer, Choice, Question, Response, Section, Series, Survey
+from surveys.models import Answer, Choice, Question, Response, Survey
+from surveys.tally import CATEGORY_TEXT_TYPES, tallied
 
 from .stats.grouping import GROUPINGS
 
@@ -40,8 +41,6 @@ QUESTION_COLUMNS = [
 ]  # fmt: skip
 CHOICE_COLUMNS = ["question", "code", "label", "position", "is_other", "is_exclusive"]
 
-# Answers whose text is a category (a choice code or a country code); other text is free text.
-CATEGORY_TEXT_TYPES = (Question.Type.SINGLE_CHOICE, Question.Type.COUNTRY)
 QUESTION_ORDER = ("section__position", "section_id", "position", "pk")
 
 Surveys = Survey | Iterable[Survey] | QuerySet[Survey]
@@ -272,89 +271,30 @@ def _answers_by_copy(surveys: Surveys) -> pandas.DataFrame:
     return frame.astype(dict.fromkeys(["respondent", *TEXT_COLUMNS], str))
 
 
-# Each column of ``answer_counts_frame`` and the field it is grouped by: ``answers_frame``'s,
-# less the response, with the codes lists compared as text.
+# Each column of ``answer_counts_frame`` and the field of the tally (``surveys.tally``) it is read
+# from: ``answers_frame``'s, less the response.
 COUNTED_FIELDS = {
-    **{column: field for column, field in ANSWER_FIELDS.items() if column != "response_id"},
-    "codes": "codes_text",
+    column: field.removeprefix("response__")
+    for column, field in ANSWER_FIELDS.items()
+    if column != "response_id"
 }
-# ``COUNTED_FIELDS`` on PostgreSQL. Responses of one survey with the same groups share a
-# *profile*, numbered first, so answers are counted by integers and values (hashing six group
-# names for each of millions of answers is what would cost); which questions have a category in
-# their text is looked up once (an array), not joined to each answer; the profiles' groups, the
-# surveys' and the questions' attributes join the few counted rows afterwards.
-COUNTED_SQL = """
-WITH profiles AS (
-    SELECT r.id, r.survey_id, {groups},
-           dense_rank() OVER (ORDER BY r.survey_id, {groups_c}) AS profile
-    FROM {response} AS r
-    WHERE r.survey_id = ANY(%(surveys)s) AND r.status = %(submitted)s
-), counted AS (
-    SELECT p.profile, a.question_id, a.number,
-           CASE WHEN a.question_id = ANY(ARRAY(
-               SELECT id FROM {question} WHERE type = ANY(%(category_types)s)
-           )) THEN a.text ELSE '' END AS category,
-           a.codes, count(*) AS weight
-    FROM {answer} AS a
-    JOIN profiles AS p ON p.id = a.response_id
-    GROUP BY 1, 2, 3, 4, 5
-), described AS (
-    SELECT DISTINCT ON (profile) * FROM profiles ORDER BY profile
-)
-SELECT s.slug, se.slug, s.wave_label, q.code, q.type, q.scale_points, q.rank_top_k,
-       c.number, c.category, c.codes::text, {groups_d}, c.weight
-FROM counted AS c
-JOIN described AS d ON d.profile = c.profile
-JOIN {question} AS q ON q.id = c.question_id
-JOIN {section} AS sec ON sec.id = q.section_id
-JOIN {survey} AS s ON s.id = d.survey_id
-JOIN {series} AS se ON se.id = s.series_id
-ORDER BY d.survey_id, sec.position, q.section_id, q.position, q.id
-"""
 
 
 def _counted_rows(surveys: Surveys) -> Iterable[tuple]:
-    """The rows of ``answer_counts_frame`` (``COUNTED_FIELDS`` and ``weight``), in one query."""
-    if connection.vendor != "postgresql":
-        return (
-            _answers(surveys)
-            .annotate(codes_text=Cast("codes", TextField()))
-            .values(*COUNTED_FIELDS.values())
-            .annotate(weight=Count("pk"))
-            .order_by("response__survey_id", *(f"question__{field}" for field in QUESTION_ORDER))
-            .values_list(*COUNTED_FIELDS.values(), "weight")
-        )
-    tables = {
-        name: connection.ops.quote_name(model._meta.db_table)
-        for name, model in (
-            ("response", Response),
-            ("answer", Answer),
-            ("question", Question),
-            ("section", Section),
-            ("survey", Survey),
-            ("series", Series),
-        )
-    }
-    statement = COUNTED_SQL.format(
-        groups=", ".join(f"r.{column}" for column in GROUP_COLUMNS),
-        groups_c=", ".join(f'r.{column} COLLATE "C"' for column in GROUP_COLUMNS),
-        groups_d=", ".join(f"d.{column}" for column in GROUP_COLUMNS),
-        **tables,
+    """The rows of ``answer_counts_frame`` (``COUNTED_FIELDS`` and ``weight``) from the surveys'
+    tallies, brought up to date first (``surveys.tally.tallied``), in questionnaire order."""
+    return (
+        tallied(survey.pk for survey in _survey_filter(surveys))
+        .order_by("survey_id", *(f"question__{field}" for field in QUESTION_ORDER))
+        .values_list(*COUNTED_FIELDS.values(), "weight")
     )
-    parameters = {
-        "surveys": [survey.pk for survey in _survey_filter(surveys)],
-        "submitted": Response.Status.SUBMITTED,
-        "category_types": list(CATEGORY_TEXT_TYPES),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(statement, parameters)
-        return cursor.fetchall()
 
 
 def answer_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
-    """The submitted answers to ``surveys`` counted in the database, in one query: one row per
-    distinct answer and group of respondents, with ``ANSWER_COLUMNS`` and ``weight``, the number
-    of answers the row stands for.
+    """The submitted answers to ``surveys`` as counted in their tallies (``surveys.tally``; three
+    queries when the tallies are current, else a rebuild first): one row per distinct answer and
+    group of respondents, with ``ANSWER_COLUMNS`` and ``weight``, the number of answers the row
+    stands for.
 
     Every statistic of ``analysis.stats`` takes this frame as well as ``answers_frame`` (each of
     whose rows weighs 1) and gives the same results, because none needs more of a respondent than

@@ -13,7 +13,11 @@ where the bench survey is kept between runs and reused when its size matches —
 (d) its floor: ``COPY (the export's own query) TO STDOUT (FORMAT csv)`` into /dev/null;
 (e) for reference, not a target: (b) also grouped by the respondents' groups (joined from their
     responses), the least that any breakdown reads, to show how much of (a)/(b) counting by group
-    alone takes.
+    alone takes;
+(f) for reference: rebuilding the survey's answer tally (``surveys.tally``), which a summary
+    does first when the tally is out of date (after this bench's bulk load, or any change the
+    services do not make); (a) is measured with the tally current, as the services keep it;
+(g) for reference: what keeping the tally costs one submission, with and without a tally.
 
 Targets: (a)/(b) ≤ 3, (c)/(d) ≤ 2, peak memory of (a) under 2 GiB, memory of (c) flat. Every run
 of (a) and (c) is a fresh process, so its memory figures are its own; (b) and (d) run warm, after
@@ -471,6 +475,49 @@ def long_csv_floor(repeat: int) -> tuple[float, list[float]]:
     return _floor_seconds(copy, repeat)
 
 
+def tally_rebuild(repeat: int) -> list[float]:
+    """(f): ``surveys.tally.tallied`` of the bench survey with its tally out of date, as after a
+    bulk load or any change the services do not make (the first run builds it, so it is timed
+    too). Leaves the tally current, as submissions through the services keep it, for (a)."""
+    from surveys.models import Survey, TallyState
+    from surveys.tally import tallied
+
+    survey = Survey.objects.get(slug=SURVEY_SLUG)
+    _warm_connection()
+    seconds = []
+    for _ in range(repeat):
+        TallyState.objects.filter(survey=survey).update(fingerprint=[])
+        started = time.perf_counter()
+        tallied([survey.pk])
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def submission_upkeep(repeat: int) -> tuple[list[float], list[float]]:
+    """(g): one expert's re-submission through ``surveys.services.response_submit`` with the
+    survey's tally current (its counts kept) and without a tally, each rolled back, in ms."""
+    from django.db import transaction
+
+    from surveys import selectors, services
+    from surveys.models import Response, Survey, TallyState
+
+    survey = Survey.objects.get(slug=SURVEY_SLUG)
+    questionnaire = selectors.questionnaire_for_survey(survey=survey)
+    response = Response.objects.filter(survey=survey).order_by("pk").last()
+    _warm_connection()
+    kept, without = [], []
+    for _ in range(repeat + 1):  # the first of each is discarded (caches)
+        for times, with_tally in ((kept, True), (without, False)):
+            with transaction.atomic():
+                if not with_tally:
+                    TallyState.objects.filter(survey=survey).delete()
+                started = time.perf_counter()
+                services.response_submit(response=response, questionnaire=questionnaire)
+                times.append((time.perf_counter() - started) * 1000)
+                transaction.set_rollback(True)
+    return kept[1:], without[1:]
+
+
 def in_fresh_process(measurement: str, database_url: str, *extra: str) -> dict:
     """Runs ``measurement`` in a new interpreter (this script with --measure) and returns its figures."""
     command = [sys.executable, str(Path(__file__).resolve()), "--measure", measurement, *extra]
@@ -497,6 +544,9 @@ class Figures:
     long_csv: list[dict]
     long_csv_floor: list[float]
     grouped_floor: list[float]
+    rebuild: list[float]
+    upkeep: list[float]
+    upkeep_without: list[float]
 
     @property
     def summary_seconds(self) -> float:
@@ -567,6 +617,12 @@ class Figures:
             f"{runs(self.long_csv_floor)}",
             f"{'(e) reference: (b) also by the respondents groups':<58} {self.grouped_floor_seconds:>9.2f}   "
             f"{runs(self.grouped_floor)}",
+            f"{'(f) tally rebuilt (out of date after a bulk load)':<58} "
+            f"{statistics.median(self.rebuild):>9.2f}   {runs(self.rebuild)}",
+            "",
+            "(g) one re-submission through the services, ms: "
+            f"tally kept {statistics.median(self.upkeep):.1f} ({runs(self.upkeep)}), "
+            f"no tally {statistics.median(self.upkeep_without):.1f} ({runs(self.upkeep_without)})",
             "",
             "for reference (not targets)",
             f"  (e)/(b) {self.grouped_floor_seconds / self.summary_floor_seconds:.2f}: "
@@ -598,6 +654,10 @@ def run(database_url: str, *, responses: int, questions: int, repeat: int) -> Fi
     from django.db import connection
 
     survey = bench_survey(responses, questions)
+    print("(f) tally rebuild …", flush=True)
+    rebuild = tally_rebuild(repeat)
+    print("(g) submission upkeep …", flush=True)
+    upkeep, upkeep_without = submission_upkeep(repeat)
     connection.close()
     print("(b) floor …", flush=True)
     floor = summary_floor(repeat)[1]
@@ -622,6 +682,9 @@ def run(database_url: str, *, responses: int, questions: int, repeat: int) -> Fi
         long_csv=long_csv,
         long_csv_floor=copy_floor,
         grouped_floor=grouped_floor,
+        rebuild=rebuild,
+        upkeep=upkeep,
+        upkeep_without=upkeep_without,
     )
 
 

@@ -398,3 +398,44 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"answer {self.pk}"
+
+
+class AnswerTally(models.Model):
+    """How many submitted answers of one survey give one value to a question and come from
+    respondents of one profile (the same group snapshot and mode): what every summary counts,
+    kept as answers are submitted and edited (``surveys.tally``) so a summary reads a few hundred
+    thousand counts instead of counting millions of answers. Derived data: it can always be
+    rebuilt from the answers, and is whenever ``TallyState`` finds it out of date."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    number = models.FloatField(null=True)
+    # The text of single-choice and country answers (a code), "" for other types: never free text.
+    category = models.TextField()
+    # The codes ticked or ranked, as the database writes the JSON list as text.
+    codes = models.TextField()
+    country = models.CharField(max_length=2)
+    un_region = models.CharField(max_length=60)
+    un_subregion = models.CharField(max_length=60)
+    north_south = models.CharField(max_length=5)
+    sector = models.CharField(max_length=30)
+    mode = models.CharField(max_length=12)
+    weight = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["survey", "question"], name="tally_survey_question")]
+
+    def __str__(self) -> str:
+        return f"{self.weight} × question {self.question_id}"
+
+
+class TallyState(models.Model):
+    """What a survey's ``AnswerTally`` counts: the fingerprint of its submitted responses and its
+    questions (``surveys.tally.fingerprints``) when the tally was last brought up to date."""
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    fingerprint = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"tally of survey {self.survey_id}"

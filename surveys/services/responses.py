@@ -1,5 +1,7 @@
 """Writes for responses and answers: opening, consent, saving pages, submitting."""
 
+import contextlib
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +11,7 @@ from ..conditions import AnswerValue, visible_question_ids
 from ..geography import country_groups
 from ..models import Answer, Invitation, Response, Section
 from ..selectors import Questionnaire, answers_for_response
+from ..tally import tally_kept
 
 
 class ResponseIncomplete(Exception):
@@ -100,7 +103,9 @@ def response_save_page(
         for question_id, value in values.items()
         if question_id not in to_delete
     ]
-    with transaction.atomic():
+    # A submitted response's answers are counted in its survey's tally, which follows the edit.
+    kept = tally_kept(response) if response.is_submitted else contextlib.nullcontext()
+    with transaction.atomic(), kept:
         if to_delete:
             Answer.objects.filter(response=response, question_id__in=to_delete).delete()
         Answer.objects.bulk_create(
@@ -133,7 +138,7 @@ def response_submit(*, response: Response, questionnaire: Questionnaire) -> Resp
     Idempotent: a second submit of an unchanged response changes nothing but the snapshot.
     Raises ``ResponseIncomplete`` naming the sections with required questions unanswered.
     """
-    with transaction.atomic():
+    with transaction.atomic(), tally_kept(response):
         locked = Response.objects.select_for_update().select_related("invitation__expert").get(pk=response.pk)
         missing = response_missing_sections(response=locked, questionnaire=questionnaire)
         if missing:

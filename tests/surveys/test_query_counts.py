@@ -2,16 +2,23 @@
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
-from surveys.models import Question
+from surveys.models import AnswerTally, Question, Survey
+from surveys.tally import tallied
 from tests.factories import ExpertFactory, QuestionFactory, SectionFactory, SurveyFactory, add_choices, invite
 
 # Reading a page: session, invitation with survey/expert/response, sections, questions, choices,
 # answers. Saving adds the answers read again by the service, the upsert and the resume point.
 READ_BUDGET = 7
 SAVE_BUDGET = 12
-SUBMIT_BUDGET = 12
+# Submitting also looks up the survey's answer tally (surveys.tally), in a savepoint: none yet here.
+SUBMIT_BUDGET = 15
+# With a current tally, the submission's counts are added: the tally's fingerprint before and
+# after, the response's counts before and after, the counts it changes, one insert, one update
+# and the tally's new state.
+SUBMIT_WITH_TALLY_BUDGET = SUBMIT_BUDGET + 8
 
 
 def survey_with(questions_per_section: int):
@@ -89,6 +96,21 @@ def test_review_and_submit_take_a_fixed_number_of_queries(
         assert client.get(link + "review/").status_code == 200
     with django_assert_max_num_queries(SUBMIT_BUDGET):
         assert client.post(link + "review/").status_code == 302
+
+
+@pytest.mark.parametrize("questions_per_section", [10, 100])
+def test_submitting_into_a_current_tally_takes_a_fixed_number_of_queries(
+    client, started, questions_per_section, django_assert_max_num_queries
+):
+    link = started(questions_per_section)
+    client.post(link + "section/2/", filled_page(questions_per_section, position=2))
+    survey = Survey.objects.get()
+    tallied([survey.pk])
+    with django_assert_max_num_queries(SUBMIT_WITH_TALLY_BUDGET):
+        assert client.post(link + "review/").status_code == 302
+    assert AnswerTally.objects.filter(survey=survey).aggregate(total=Sum("weight"))["total"] == (
+        2 * questions_per_section
+    )
 
 
 def test_query_count_is_the_same_for_20_and_200_questions(client, started):
