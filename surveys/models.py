@@ -423,7 +423,11 @@ class AnswerTally(models.Model):
     weight = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["survey", "question"], name="tally_survey_question")]
+        indexes = [
+            models.Index(fields=["survey", "question"], name="tally_survey_question"),
+            # A response's profile: what keeping the tally looks its counts up by.
+            models.Index(fields=["survey", "country", "sector", "mode"], name="tally_survey_profile"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.weight} × question {self.question_id}"

@@ -58,18 +58,22 @@ def _moment(value):
 
 
 def fingerprints(survey_ids: Iterable[int]) -> dict[int, list]:
-    """Of each survey, in one query, what its tally depends on: how many responses are submitted,
-    the latest submission and edit among them, how many questions it has and their latest change
-    (a question retyped counts its text answers differently)."""
-    submitted = Response.objects.filter(survey_id=OuterRef("pk"), status=Response.Status.SUBMITTED)
+    """Of each survey, in one query (one pass over its responses), what its tally depends on:
+    how many responses are submitted, the latest submission and edit among them, how many
+    questions it has and their latest change (a question retyped counts its text answers
+    differently)."""
+    submitted = Q(responses__status=Response.Status.SUBMITTED)
     questions = Question.objects.filter(survey_id=OuterRef("pk"))
-    rows = Survey.objects.filter(pk__in=list(survey_ids)).values_list(
-        "pk",
-        one_value(submitted, Count("pk")),
-        one_value(submitted, Max("submitted_at")),
-        one_value(submitted, Max("updated_at")),
-        one_value(questions, Count("pk")),
-        one_value(questions, Max("updated_at")),
+    rows = (
+        Survey.objects.filter(pk__in=list(survey_ids))
+        .annotate(
+            n_submitted=Count("responses", filter=submitted),
+            submitted=Max("responses__submitted_at", filter=submitted),
+            updated=Max("responses__updated_at", filter=submitted),
+            n_questions=one_value(questions, Count("pk")),
+            questions_updated=one_value(questions, Max("updated_at")),
+        )
+        .values_list("pk", "n_submitted", "submitted", "updated", "n_questions", "questions_updated")
     )
     return {survey_id: [_moment(value) for value in values] for survey_id, *values in rows}
 
