@@ -70,7 +70,7 @@ from .stats import (
     suppress_small_cells,
     wave_trends,
 )
-from .stats.grouping import codes_key, collapse, group_columns, weights
+from .stats.grouping import answer_key, codes_key, collapse, group_columns, weights
 from .stats.scales import NUMBER, box_counts
 from .stats.summaries import CHOICE_TYPES
 from .summary_themes import ThemeSummary, theme_key_findings, theme_summaries, themes_tables, themes_to_json
@@ -925,11 +925,13 @@ CATEGORICAL_COLUMNS = ["survey", "series", "wave", "question", "type", "text", *
 
 
 def _categorical(answers: pandas.DataFrame) -> pandas.DataFrame:
-    """``answers`` with its text columns as categoricals and its ``codes`` lists numbered
-    (``codes_key``): the many groupings of a summary then group by small integers instead of
-    hashing the same strings again each time, several times faster with the same results
-    (categories sort as their strings do)."""
-    return answers.astype(dict.fromkeys(CATEGORICAL_COLUMNS, "category")).assign(codes_key=codes_key(answers))
+    """``answers`` with its text columns as categoricals, its ``codes`` lists numbered
+    (``codes_key``) and each distinct answer numbered (``answer_key``): the many groupings of a
+    summary then group by small integers instead of hashing the same strings again each time,
+    several times faster with the same results (categories sort as their strings do)."""
+    answers = answers.astype(dict.fromkeys(CATEGORICAL_COLUMNS, "category"))
+    answers = answers.assign(codes_key=codes_key(answers))
+    return answers.assign(answer_key=answer_key(answers))
 
 
 def compute_summary(*, survey: Survey, filters: Filters, with_themes: bool = True) -> SurveySummary:

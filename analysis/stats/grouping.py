@@ -27,22 +27,49 @@ def codes_key(frame: pandas.DataFrame) -> numpy.ndarray:
     return pandas.factorize(pandas.Series([tuple(codes) for codes in frame["codes"]], dtype=object))[0]
 
 
+def _row_groups(
+    frame: pandas.DataFrame, columns: Sequence[str], start: numpy.ndarray | None = None
+) -> numpy.ndarray:
+    """A number per row of ``frame``, the same for rows equal in ``columns`` (and in ``start``,
+    numbers already given), counted 0, 1, … in order of first appearance. Each column is numbered
+    on its own (a categorical's codes as they are), then the numbers are combined in one integer."""
+    combined = numpy.zeros(len(frame), dtype="int64") if start is None else start.astype("int64")
+    for column in columns:
+        values = frame[column]
+        if isinstance(values.dtype, pandas.CategoricalDtype):
+            codes, size = values.cat.codes.to_numpy().astype("int64") + 1, len(values.cat.categories) + 1
+        else:
+            codes, uniques = pandas.factorize(values, use_na_sentinel=False)
+            size = len(uniques)
+        combined = combined * max(size, 1) + codes
+        combined = pandas.factorize(combined)[0]  # keeps the numbers small
+    return pandas.factorize(combined)[0]
+
+
+def answer_key(frame: pandas.DataFrame) -> numpy.ndarray:
+    """A number per row of ``frame``, the same for rows that give the same answer to the same
+    question (equal ``ANSWER_KEYS`` and ``codes``), whoever gave it."""
+    codes = frame["codes_key"].to_numpy() if "codes_key" in frame else codes_key(frame)
+    return _row_groups(frame, [column for column in ANSWER_KEYS if column in frame], codes)
+
+
 def collapse(frame: pandas.DataFrame, columns: Sequence[str]) -> pandas.DataFrame:
     """``frame`` with the rows that differ only in their respondent and in groupings outside
     ``columns`` merged into one, which carries their summed ``weight``: every statistic of a
     breakdown by ``columns`` (or by fewer of them) is the same, computed from far fewer rows.
     Rows come in the order of their first appearance; ``respondent`` is the first merged row's.
-    A ``codes_key`` column (``codes_key``), when ``frame`` has one, saves comparing the lists.
+    An ``answer_key`` column (``answer_key``), when ``frame`` has one, saves comparing the
+    answers again for each breakdown.
     """
     keys = [column for column in (*ANSWER_KEYS, *columns) if column in frame]
-    key = frame["codes_key"].to_numpy() if "codes_key" in frame else codes_key(frame)
-    grouped = frame.assign(weight=weights(frame), _codes=key).groupby(
-        [*keys, "_codes"], sort=False, dropna=False, observed=True
-    )
-    merged = grouped.agg(
-        weight=("weight", "sum"), respondent=("respondent", "first"), codes=("codes", "first")
-    )
-    return merged.reset_index().drop(columns="_codes")
+    answer = frame["answer_key"].to_numpy() if "answer_key" in frame else answer_key(frame)
+    merged_into = _row_groups(frame, columns, answer)
+    # The first row of each merged row: written last to first, so the earliest one stays.
+    first = numpy.empty(merged_into.max(initial=-1) + 1, dtype="int64")
+    first[merged_into[::-1]] = numpy.arange(len(frame) - 1, -1, -1)
+    weight = numpy.bincount(merged_into, weights=weights(frame), minlength=len(first)).astype("int64")
+    kept = [*keys, "respondent", "codes", *(["answer_key"] if "answer_key" in frame else [])]
+    return frame.iloc[first][kept].assign(weight=weight).reset_index(drop=True)
 
 
 def group_columns(by: str | Sequence[str] | None, *, most: int = 2) -> list[str]:

@@ -22,7 +22,7 @@ from analysis.stats import (
     scale_summary,
     wave_trends,
 )
-from analysis.stats.grouping import collapse
+from analysis.stats.grouping import ANSWER_KEYS, answer_key, codes_key, collapse
 from analysis.summary import Filters, compute_summary
 from tests.analysis import frames
 from tests.analysis.test_summary import PANEL, answer, small_survey
@@ -124,6 +124,19 @@ def test_divergence_is_the_same_from_merged_rows(panel):
 @given(before=panels(), after=panels())
 def test_wave_trends_are_the_same_from_merged_rows(before, after):
     same(wave_trends(before, after), wave_trends(collapse(before, []), collapse(after, [])))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(panel=panels())
+def test_merging_gives_one_row_per_distinct_answer_and_groups_with_its_count(panel):
+    numbered = panel.assign(answer_key=answer_key(panel))
+    for by in BREAKDOWNS:
+        keys = [column for column in (*ANSWER_KEYS, *columns(by)) if column in panel]
+        reference = panel.assign(codes=codes_key(panel)).groupby([*keys, "codes"], dropna=False).size()
+        for frame in (panel, numbered):
+            merged = collapse(frame, columns(by))
+            assert len(merged) == len(reference)
+            assert sorted(merged["weight"]) == sorted(reference)
 
 
 def test_merging_keeps_rows_apart_that_differ_in_anything_but_other_groups():
