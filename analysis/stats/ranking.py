@@ -37,17 +37,23 @@ def ranked_items(
     kept = ["respondent", "question", *columns, "codes", "top_k", "ranked_by_respondent", "weight"]
     rankers = rankers[kept]
     rankers = rankers.drop_duplicates(["respondent", "question"]).reset_index(drop=True)
-    ranks = rankers[["respondent", "question", "codes"]].explode("codes").rename(columns={"codes": "item"})
+    # Each distinct ranking of a question is taken apart once, however many rankers gave it.
+    rankings = zip(rankers["question"], rankers["codes"].map(tuple), strict=True)
+    rankers["ranking"] = pandas.factorize(pandas.Series(list(rankings), dtype=object))[0]
+    distinct = rankers.drop_duplicates("ranking")[["ranking", "question", "codes"]].reset_index(drop=True)
+    ranks = distinct.explode("codes").rename(columns={"codes": "item"})
     ranks["rank"] = ranks.groupby(level=0).cumcount() + 1
-    ranks = ranks.drop_duplicates(["respondent", "question", "item"])
+    ranks = ranks.drop_duplicates(["ranking", "item"])
     items = ranks[["question", "item"]]
     if choices is not None:
         listed = choices.loc[choices["question"].isin(rankers["question"]), ["question", "code"]]
         items = pandas.concat([listed.rename(columns={"code": "item"}), items])
     items = items.drop_duplicates()
     items = items.assign(n_items=items.groupby("question")["item"].transform("size"))
-    grid = rankers.drop(columns="codes").merge(items, on="question")
-    grid = grid.merge(ranks, on=["respondent", "question", "item"], how="left")
+    by_ranking = distinct[["ranking", "question"]].merge(items, on="question")
+    by_ranking = by_ranking.merge(ranks[["ranking", "item", "rank"]], on=["ranking", "item"], how="left")
+    grid = rankers.drop(columns="codes").merge(by_ranking.drop(columns="question"), on="ranking")
+    grid = grid.drop(columns="ranking")
     grid["top_k"] = (
         pandas.to_numeric(grid["top_k"], errors="coerce")
         .astype(float)
