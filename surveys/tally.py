@@ -238,13 +238,14 @@ def _count_into_tally(survey_id: int) -> None:
         cursor.execute(statement, parameters)
 
 
-def rebuild(survey_id: int, fingerprint: list) -> None:
+def rebuild(survey_id: int, fingerprint: list, *, force: bool = False) -> None:
     """Empties the survey's tally and counts its answers again, then records ``fingerprint``
-    (taken before) as what it counts — unless another reader has just done so."""
+    (taken before) as what it counts — unless another reader has just done so (or, with
+    ``force``, whatever the tally's state: ``manage.py rebuild_tallies``)."""
     with transaction.atomic():
         TallyState.objects.get_or_create(survey_id=survey_id)
         state = TallyState.objects.select_for_update().get(survey_id=survey_id)
-        if state.fingerprint == fingerprint:
+        if state.fingerprint == fingerprint and not force:
             return
         AnswerTally.objects.filter(survey_id=survey_id).delete()
         _count_into_tally(survey_id)

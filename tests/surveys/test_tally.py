@@ -1,9 +1,11 @@
 """The answer tally (surveys.tally): kept as answers are submitted and edited, rebuilt when
 anything else changed them, and always what counting the answers again would give."""
 
+import io
 from collections import Counter
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -220,3 +222,19 @@ def test_whatever_happens_a_reader_gets_what_counting_again_gives(db, operations
                 tallied([survey.pk])
         assert counts(tallied([survey.pk])) == recount(survey)
         transaction.set_rollback(True)
+
+
+def test_the_command_rebuilds_a_tally_that_looks_current(survey):
+    tallied([survey.pk])
+    # Changed where no fingerprint can see it: the tally still looks current but is wrong.
+    Answer.objects.filter(response__survey=survey, question__code="agree").update(number=1)
+    assert is_current(survey) and tally_of(survey) != recount(survey)
+    out = io.StringIO()
+    call_command("rebuild_tallies", survey.slug, stdout=out)
+    assert is_current(survey) and tally_of(survey) == recount(survey)
+    assert f"{survey.slug}: {len(recount(survey))} counts" in out.getvalue()
+
+
+def test_the_command_names_an_unknown_survey(survey):
+    with pytest.raises(CommandError, match="“nope”"):
+        call_command("rebuild_tallies", survey.slug, "nope")
