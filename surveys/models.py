@@ -365,6 +365,11 @@ class Response(models.Model):
                 name="submitted_response_has_consent",
             ),
         ]
+        indexes = [
+            # How many are submitted and the latest change among them, read without the table
+            # (the answer tally's fingerprint, surveys.tally.fingerprints).
+            models.Index(fields=["survey", "status", "updated_at"], name="response_status_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"response {self.pk} ({self.status})"

@@ -14,8 +14,9 @@ The tally is kept up to date in two ways:
   the questions and their latest change), which no longer match its ``TallyState``; the next
   reader (``tallied``) then rebuilds the survey's tally from its answers in one statement.
 
-A tally is only ever marked current with a fingerprint taken before the answers were read, so
-a change made meanwhile makes it look out of date, never the other way round.
+A tally is only ever marked current with a fingerprint taken before the answers were read (a
+rebuild), or worked out from the one change it added (``tally_kept``), so a change that anything
+else makes meanwhile makes it look out of date, never the other way round.
 """
 
 import contextlib
@@ -58,22 +59,18 @@ def _moment(value):
 
 
 def fingerprints(survey_ids: Iterable[int]) -> dict[int, list]:
-    """Of each survey, in one query (one pass over its responses), what its tally depends on:
-    how many responses are submitted, the latest submission and edit among them, how many
-    questions it has and their latest change (a question retyped counts its text answers
-    differently)."""
-    submitted = Q(responses__status=Response.Status.SUBMITTED)
+    """Of each survey, in one query, what its tally depends on: how many responses are submitted
+    and the latest change among them (a save of a response or of its answers through the app
+    changes it), how many questions it has and their latest change (a question retyped counts its
+    text answers differently). The responses' part is read from an index, not the table."""
+    submitted = Response.objects.filter(survey_id=OuterRef("pk"), status=Response.Status.SUBMITTED)
     questions = Question.objects.filter(survey_id=OuterRef("pk"))
-    rows = (
-        Survey.objects.filter(pk__in=list(survey_ids))
-        .annotate(
-            n_submitted=Count("responses", filter=submitted),
-            submitted=Max("responses__submitted_at", filter=submitted),
-            updated=Max("responses__updated_at", filter=submitted),
-            n_questions=one_value(questions, Count("pk")),
-            questions_updated=one_value(questions, Max("updated_at")),
-        )
-        .values_list("pk", "n_submitted", "submitted", "updated", "n_questions", "questions_updated")
+    rows = Survey.objects.filter(pk__in=list(survey_ids)).values_list(
+        "pk",
+        one_value(submitted, Count("pk")),
+        Subquery(submitted.order_by("-updated_at").values("updated_at")[:1]),
+        one_value(questions, Count("pk")),
+        one_value(questions, Max("updated_at")),
     )
     return {survey_id: [_moment(value) for value in values] for survey_id, *values in rows}
 
@@ -147,23 +144,45 @@ def _applied(survey_id: int, before: Counter[Key], after: Counter[Key]) -> bool:
     return True
 
 
+def _standing(response_id: int) -> tuple[bool, datetime | None] | None:
+    """Whether the response is submitted, and when it last changed (None when it is gone): its
+    part of its survey's fingerprint."""
+    row = Response.objects.filter(pk=response_id).values_list("status", "updated_at").first()
+    return None if row is None else (row[0] == Response.Status.SUBMITTED, row[1])
+
+
+def _moved(fingerprint: list, before, after) -> list:
+    """``fingerprint`` (``fingerprints``) after one response went from ``before`` to ``after``
+    (``_standing``), worked out rather than read again: a change another session makes meanwhile
+    is then not taken into it, so it shows the tally out of date. [] (out of date) when the
+    response left the submitted ones, whose latest times it may have held."""
+    was, now = before is not None and before[0], after is not None and after[0]
+    if was and not now:
+        return []
+    if not now:
+        return fingerprint
+    n_submitted, updated, *questions = fingerprint
+    moments = [moment for moment in (updated and datetime.fromisoformat(updated), after[1]) if moment]
+    return [n_submitted + (not was), _moment(max(moments)) if moments else None, *questions]
+
+
 @contextlib.contextmanager
 def tally_kept(response: Response) -> Iterator[None]:
     """Around a change to ``response``'s answers, groups or status, in one transaction: when its
     survey's tally is current, the response's counts are taken before and after the change and
     the difference added, so the tally stays current. (An out-of-date tally is left for the next
     reader to rebuild.) Survey by survey, tally changes wait for one another (a row lock)."""
+    survey_id = response.survey_id
     with transaction.atomic():
-        state = TallyState.objects.select_for_update().filter(survey_id=response.survey_id).first()
-        current = state is not None and state.fingerprint == fingerprints([response.survey_id]).get(
-            response.survey_id
-        )
-        before = _response_counts(response.pk) if current else None
+        state = TallyState.objects.select_for_update().filter(survey_id=survey_id).first()
+        if state is None or state.fingerprint != fingerprints([survey_id]).get(survey_id):
+            yield
+            return
+        before, standing = _response_counts(response.pk), _standing(response.pk)
         yield
-        if current:
-            applied = _applied(response.survey_id, before, _response_counts(response.pk))
-            state.fingerprint = fingerprints([response.survey_id])[response.survey_id] if applied else []
-            state.save(update_fields=["fingerprint", "updated_at"])
+        applied = _applied(survey_id, before, _response_counts(response.pk))
+        state.fingerprint = _moved(state.fingerprint, standing, _standing(response.pk)) if applied else []
+        state.save(update_fields=["fingerprint", "updated_at"])
 
 
 # The rebuild on PostgreSQL. Responses with the same groups share a *profile*, numbered first, so

@@ -3,6 +3,7 @@ anything else changed them, and always what counting the answers again would giv
 
 import io
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from surveys import selectors, services
 from surveys.conditions import AnswerValue
 from surveys.models import Answer, AnswerTally, Question, Response, Sector, TallyState
-from surveys.tally import COUNTED_ANSWER_FIELDS, KEY_FIELDS, _counted_answers, fingerprints, tallied
+from surveys.tally import COUNTED_ANSWER_FIELDS, KEY_FIELDS, _counted_answers, _moved, fingerprints, tallied
 from tests.analysis.test_load import FULL as ANSWERS
 from tests.factories import ExpertFactory, every_type_survey, take_part
 
@@ -238,3 +239,15 @@ def test_the_command_rebuilds_a_tally_that_looks_current(survey):
 def test_the_command_names_an_unknown_survey(survey):
     with pytest.raises(CommandError, match="“nope”"):
         call_command("rebuild_tallies", survey.slug, "nope")
+
+
+def test_a_response_leaving_the_submitted_ones_puts_the_tally_out_of_date():
+    moment = timezone.now()
+    fingerprint = [3, moment.isoformat(), 9, moment.isoformat()]
+    assert _moved(fingerprint, (True, moment), (False, moment)) == []
+    assert _moved(fingerprint, (True, moment), None) == []  # deleted
+    later = moment + timedelta(seconds=1)
+    submitted_later = [4, later.isoformat(), 9, moment.isoformat()]
+    assert _moved(fingerprint, (False, moment), (True, later)) == submitted_later
+    assert _moved(fingerprint, (True, later), (True, moment)) == fingerprint  # an earlier clock
+    assert _moved(fingerprint, (False, moment), (False, later)) == fingerprint  # a draft
