@@ -16,13 +16,13 @@ import numpy
 import pandas
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper
-from django.db.models import Case, Count, F, QuerySet, TextField, Value, When
+from django.db.models import Count, QuerySet
 from django.db.models.functions import JSONArray
 from django.utils.crypto import salted_hmac
 
 from surveys.i18n import localized
 from surveys.models import Answer, Choice, Question, Response, Survey
-from surveys.tally import CATEGORY_TEXT_TYPES, tallied
+from surveys.tally import answer_category, tallied
 
 from .stats.grouping import GROUPINGS
 
@@ -96,13 +96,7 @@ def _answers(surveys: Surveys) -> QuerySet:
     single-choice and country answers ("" for others: free text is never read)."""
     return Answer.objects.filter(
         response__survey__in=_survey_filter(surveys), response__status=Response.Status.SUBMITTED
-    ).annotate(
-        category=Case(
-            When(question__type__in=CATEGORY_TEXT_TYPES, then=F("text")),
-            default=Value(""),
-            output_field=TextField(),
-        )
-    )
+    ).annotate(category=answer_category())
 
 
 def answers_frame(*, surveys: Surveys) -> pandas.DataFrame:

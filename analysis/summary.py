@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 import numpy
 import pandas
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -44,6 +44,7 @@ from pandas.api import types as dtypes
 from surveys.geography import NORTH_SOUTH_LABELS
 from surveys.i18n import localized
 from surveys.models import Choice, Question, Response, Section, Survey
+from surveys.selectors import one_value
 
 from .findings import Finding, divergence_table_anchor, group_label, key_findings
 from .load import (
@@ -70,7 +71,7 @@ from .stats import (
     suppress_small_cells,
     wave_trends,
 )
-from .stats.grouping import answer_key, codes_key, collapse, group_columns, weights
+from .stats.grouping import answer_key, codes_key, collapse, group_columns, group_sizes, weights
 from .stats.scales import NUMBER, box_counts
 from .stats.summaries import CHOICE_TYPES
 from .summary_themes import ThemeSummary, theme_key_findings, theme_summaries, themes_tables, themes_to_json
@@ -228,13 +229,6 @@ class SummaryVersion(NamedTuple):
     themes_updated: str | None
 
 
-def _aggregate(queryset: QuerySet, aggregate) -> Subquery:
-    """``aggregate`` over the rows of ``queryset``, as a subquery giving one value."""
-    return Subquery(
-        queryset.order_by().annotate(one=Value(1)).values("one").annotate(value=aggregate).values("value")
-    )
-
-
 def summary_version(*, survey: Survey) -> SummaryVersion:
     """What a cached summary depends on, in one query: the submitted responses of the survey's
     series (this wave and the one it is compared with) — how many, and the latest submission and
@@ -256,16 +250,16 @@ def summary_version(*, survey: Survey) -> SummaryVersion:
         )
     ]
     version = Survey.objects.filter(pk=survey.pk).values(
-        n_submitted=_aggregate(submitted, Count("pk")),
-        submitted=_aggregate(submitted, Max("submitted_at")),
-        updated=_aggregate(submitted, Max("updated_at")),
-        n_segments=_aggregate(segments, Count("pk")),
-        segments_updated=_aggregate(segments, Max("updated_at")),
-        n_segment_themes=_aggregate(links, Count("pk")),
-        n_themes=_aggregate(themes, Count("pk")),
-        theme_parents=_aggregate(themes, Sum("parent_id")),
-        **{f"updated_{index}": _aggregate(part, Max("updated_at")) for index, part in enumerate(parts)},
-        themes_updated=_aggregate(themes, Max("updated_at")),
+        n_submitted=one_value(submitted, Count("pk")),
+        submitted=one_value(submitted, Max("submitted_at")),
+        updated=one_value(submitted, Max("updated_at")),
+        n_segments=one_value(segments, Count("pk")),
+        segments_updated=one_value(segments, Max("updated_at")),
+        n_segment_themes=one_value(links, Count("pk")),
+        n_themes=one_value(themes, Count("pk")),
+        theme_parents=one_value(themes, Sum("parent_id")),
+        **{f"updated_{index}": one_value(part, Max("updated_at")) for index, part in enumerate(parts)},
+        themes_updated=one_value(themes, Max("updated_at")),
     )[0]
     questionnaire = [version.pop(f"updated_{index}") for index in range(len(parts))]
     version["questionnaire_updated"] = max((moment for moment in questionnaire if moment), default=None)
@@ -484,8 +478,7 @@ def _respondent_counts(people: pandas.DataFrame, rules: _Rules) -> dict[str, pan
     """Respondents per group of every breakdown, small groups withheld (``n_respondents``)."""
     tables: dict[str, pandas.DataFrame] = {}
     for breakdown, groups in BREAKDOWNS.items():
-        counted = people.assign(weight=weights(people)).groupby(groups, dropna=False)["weight"].sum()
-        counts = counted.rename("n_respondents").reset_index()
+        counts = group_sizes(people, people, groups)
         hidden = [
             tables[margin].loc[tables[margin]["suppressed"], COLUMNS[margin]]
             for margin in _margins(breakdown)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Subquery, Value
 
 from .conditions import AnswerValue, visible_question_ids
 from .models import Answer, Choice, Invitation, Question, Response, Section, Survey
@@ -84,3 +84,10 @@ def interviews_for_user(*, user: AbstractBaseUser) -> QuerySet[Invitation]:
     if not user.has_perm("surveys.conduct_any_interview"):
         invitations = invitations.filter(interviewer=user)
     return invitations.order_by("survey__slug", "expert__name")
+
+
+def one_value(queryset: QuerySet, aggregate) -> Subquery:
+    """``aggregate`` over the rows of ``queryset``, as a subquery giving one value."""
+    return Subquery(
+        queryset.order_by().annotate(one=Value(1)).values("one").annotate(value=aggregate).values("value")
+    )

@@ -29,6 +29,7 @@ from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Cast
 
 from .models import Answer, AnswerTally, Question, Response, Survey, TallyState
+from .selectors import one_value
 
 # Answers whose text is a category (a choice code or a country code); other text is free text.
 CATEGORY_TEXT_TYPES = (Question.Type.SINGLE_CHOICE, Question.Type.COUNTRY)
@@ -45,13 +46,6 @@ COUNTED_ANSWER_FIELDS = (
 )
 
 Key = tuple
-
-
-def one_value(queryset: QuerySet, aggregate) -> Subquery:
-    """``aggregate`` over the rows of ``queryset``, as a subquery giving one value."""
-    return Subquery(
-        queryset.order_by().annotate(one=Value(1)).values("one").annotate(value=aggregate).values("value")
-    )
 
 
 def _moment(value):
@@ -75,15 +69,20 @@ def fingerprints(survey_ids: Iterable[int]) -> dict[int, list]:
     return {survey_id: [_moment(value) for value in values] for survey_id, *values in rows}
 
 
+def answer_category() -> Case:
+    """An answer's text when it is a category (``CATEGORY_TEXT_TYPES``), else "": free text is
+    never read."""
+    return Case(
+        When(question__type__in=CATEGORY_TEXT_TYPES, then=F("text")),
+        default=Value(""),
+        output_field=TextField(),
+    )
+
+
 def _counted_answers(**filters) -> QuerySet[Answer]:
     """The submitted answers ``filters`` select, with the tally's ``category`` and ``codes``."""
     return Answer.objects.filter(response__status=Response.Status.SUBMITTED, **filters).annotate(
-        category=Case(
-            When(question__type__in=CATEGORY_TEXT_TYPES, then=F("text")),
-            default=Value(""),
-            output_field=TextField(),
-        ),
-        codes_text=Cast("codes", TextField()),
+        category=answer_category(), codes_text=Cast("codes", TextField())
     )
 
 
