@@ -16,8 +16,8 @@ import numpy
 import pandas
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper
-from django.db.models import Count, QuerySet
-from django.db.models.functions import JSONArray
+from django.db.models import Count, F, QuerySet, TextField, Value
+from django.db.models.functions import Concat, JSONArray
 from django.utils.crypto import salted_hmac
 
 from surveys.i18n import localized
@@ -265,23 +265,35 @@ def _answers_by_copy(surveys: Surveys) -> pandas.DataFrame:
     return frame.astype(dict.fromkeys(["respondent", *TEXT_COLUMNS], str))
 
 
-# Each column of ``answer_counts_frame`` and the field of the tally (``surveys.tally``) it is read
-# from: ``answers_frame``'s, less the response.
-COUNTED_FIELDS = {
-    column: field.removeprefix("response__")
-    for column, field in ANSWER_FIELDS.items()
-    if column != "response_id"
+# A tally row's groups travel as one text, the six values joined by this separator: a few
+# hundred distinct profiles then cost one short string per row instead of six.
+PROFILE_SEPARATOR = "\x1f"
+QUESTION_ATTRIBUTES = {
+    "id": "pk",
+    "survey": "survey__slug",
+    "series": "survey__series__slug",
+    "wave": "survey__wave_label",
+    "question": "code",
+    "type": "type",
+    "scale_points": "scale_points",
+    "rank_top_k": "rank_top_k",
 }
 
 
-def _counted_rows(surveys: Surveys) -> Iterable[tuple]:
-    """The rows of ``answer_counts_frame`` (``COUNTED_FIELDS`` and ``weight``) from the surveys'
-    tallies, brought up to date first (``surveys.tally.tallied``), in questionnaire order."""
-    return (
-        tallied(survey.pk for survey in _survey_filter(surveys))
-        .order_by("survey_id", *(f"question__{field}" for field in QUESTION_ORDER))
-        .values_list(*COUNTED_FIELDS.values(), "weight")
-    )
+def _profile() -> Concat:
+    """The groups of a tally row (``GROUP_COLUMNS``) joined by ``PROFILE_SEPARATOR``."""
+    parts = [F(GROUP_COLUMNS[0])]
+    for column in GROUP_COLUMNS[1:]:
+        parts += [Value(PROFILE_SEPARATOR), F(column)]
+    return Concat(*parts, output_field=TextField())
+
+
+def _looked_up(values: pandas.Series, decode=None) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """(a number per value, the distinct values, each decoded once by ``decode``)."""
+    numbers, uniques = pandas.factorize(values.to_numpy(dtype=object))
+    decoded = numpy.empty(len(uniques), dtype=object)
+    decoded[:] = [decode(value) for value in uniques] if decode else list(uniques)
+    return numbers, decoded
 
 
 def answer_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
@@ -295,14 +307,55 @@ def answer_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
     their answer to one question and their groups. ``respondent`` numbers the rows, so that no two
     rows are taken for one respondent's. A survey of 100 000 respondents × 50 questions comes as a
     few hundred thousand rows rather than five million. Rows come in questionnaire order.
+
+    The counts are read with their question's id and their groups as one text; what describes
+    the question, and each distinct profile and list of codes, is looked up once, not per row.
     """
-    rows = list(_counted_rows(surveys))
-    frame = pandas.DataFrame.from_records(rows, columns=[*COUNTED_FIELDS, "weight"])
-    frame = frame.astype({column: ANSWER_DTYPES[column] for column in ANSWER_DTYPES if column in frame})
-    frame["codes"] = _decoded(frame["codes"].astype("category"), json.loads)
-    frame["weight"] = frame["weight"].astype("int64")
-    frame.insert(0, "respondent", numpy.arange(len(frame), dtype="int64"))
-    return frame[[*ANSWER_COLUMNS, "weight"]]
+    surveys = list(_survey_filter(surveys))
+    counts = (
+        tallied(survey.pk for survey in surveys)
+        .annotate(profile=_profile())
+        .values_list("question_id", "number", "category", "codes", "weight", "profile")
+    )
+    questions = pandas.DataFrame.from_records(
+        list(
+            Question.objects.filter(survey__in=surveys)
+            .order_by("survey_id", *QUESTION_ORDER)
+            .values_list(*QUESTION_ATTRIBUTES.values())
+        ),
+        columns=list(QUESTION_ATTRIBUTES),
+    )
+    rows = pandas.DataFrame.from_records(
+        list(counts), columns=["question_id", "number", "text", "codes", "weight", "profile"]
+    )
+    # Questionnaire order: the questions are sorted, so a question's position.
+    question_at = pandas.Index(questions["id"]).get_indexer(rows["question_id"])
+    order = numpy.argsort(question_at, kind="stable")
+    rows, question_at = rows.take(order), question_at[order]
+    profile_at, profiles = _looked_up(rows["profile"], lambda profile: profile.split(PROFILE_SEPARATOR))
+    codes_at, codes = _looked_up(rows["codes"], json.loads)
+    groups = numpy.array(list(profiles), dtype=object).reshape(len(profiles), len(GROUP_COLUMNS))
+    frame = pandas.DataFrame(
+        {
+            "respondent": numpy.arange(len(rows), dtype="int64"),
+            **{
+                column: questions[column].to_numpy(dtype=object).take(question_at)
+                for column in ["survey", "series", "wave", "question", "type"]
+            },
+            **{
+                column: pandas.array(questions[column].to_numpy(dtype=object), dtype="Int64").take(
+                    question_at
+                )
+                for column in ["scale_points", "rank_top_k"]
+            },
+            "number": rows["number"].to_numpy(dtype="float64"),
+            "text": rows["text"].to_numpy(dtype=object),
+            "codes": codes.take(codes_at),
+            **{column: groups[:, index].take(profile_at) for index, column in enumerate(GROUP_COLUMNS)},
+            "weight": rows["weight"].to_numpy(dtype="int64"),
+        }
+    )
+    return frame.astype(dict.fromkeys(TEXT_COLUMNS, str))[[*ANSWER_COLUMNS, "weight"]]
 
 
 def respondents_frame(*, surveys: Surveys) -> pandas.DataFrame:

@@ -295,8 +295,8 @@ def summary_cache_key(*, survey: Survey, filters: Filters, version: tuple) -> st
 def survey_summary(*, survey: Survey, filters: Filters | None = None) -> SurveySummary:
     """The summary of ``survey`` for the respondents ``filters`` keep, from the cache when no
     response has been submitted or edited and no coding changed since it was computed (one
-    query), else computed (seven queries, ten with a codebook, whatever the number of respondents
-    and coded passages) and cached."""
+    query), else computed (nine more queries, twelve with a codebook, whatever the number of
+    respondents and coded passages, when the answer tally is current) and cached."""
     filters = filters or Filters()
     version = summary_version(survey=survey)
     key = summary_cache_key(survey=survey, filters=filters, version=version)
@@ -928,9 +928,9 @@ def _categorical(answers: pandas.DataFrame) -> pandas.DataFrame:
 
 
 def compute_summary(*, survey: Survey, filters: Filters, with_themes: bool = True) -> SurveySummary:
-    """The summary of ``survey`` for the respondents ``filters`` keep, computed now, in six
-    queries, and three more for the themes ``with_themes`` (``survey_summary`` caches it).
-    Sentences and labels are in the active language."""
+    """The summary of ``survey`` for the respondents ``filters`` keep, computed now, in nine
+    queries when the answer tally is current, and three more for the themes ``with_themes``
+    (``survey_summary`` caches it). Sentences and labels are in the active language."""
     k = survey.min_group_size
     criteria = ConsensusCriteria(iqr_max_5pt=survey.consensus_iqr_max, share_min=survey.consensus_share_min)
     previous = previous_wave(survey=survey)
