@@ -24,7 +24,6 @@ withheld among the respondents stays withheld in the theme tables.
 """
 
 import hashlib
-import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -46,6 +45,7 @@ from surveys.i18n import localized
 from surveys.models import Choice, Question, Response, Section, Survey
 from surveys.selectors import one_value
 
+from .breakdowns import BREAKDOWNS, GROUPINGS, OVERALL, PAIR, Level, level_keys, levels
 from .findings import Finding, divergence_table_anchor, group_label, key_findings
 from .load import (
     GROUP_COLUMNS,
@@ -71,21 +71,12 @@ from .stats import (
     suppress_small_cells,
     wave_trends,
 )
-from .stats.grouping import answer_key, codes_key, collapse, group_columns, group_sizes, weights
+from .stats.grouping import STACK, answer_key, codes_key, group_sizes, weights
 from .stats.scales import NUMBER, box_counts
 from .stats.summaries import CHOICE_TYPES
 from .summary_themes import ThemeSummary, theme_key_findings, theme_summaries, themes_tables, themes_to_json
 from .themes import theme_coding
 
-GROUPINGS = ["country", "un_region", "north_south", "sector", "mode"]
-PAIR = "×"
-OVERALL = ""
-# Every breakdown by its name ("sector", "north_south×sector"), one-way before two-way.
-BREAKDOWNS: dict[str, list[str]] = {
-    **{grouping: [grouping] for grouping in GROUPINGS},
-    **{f"{a}{PAIR}{b}": [a, b] for a, b in itertools.combinations(GROUPINGS, 2)},
-}
-COLUMNS = {OVERALL: [], **BREAKDOWNS}
 FILTER_COLUMNS = {
     "region": "un_region",
     "north_south": "north_south",
@@ -324,19 +315,23 @@ def _hidden_in(table: pandas.DataFrame, hidden: pandas.DataFrame) -> numpy.ndarr
     return pandas.MultiIndex.from_frame(table[keys]).isin(pandas.MultiIndex.from_frame(hidden))
 
 
-def _margins(breakdown: str) -> list[str]:
-    """The coarser breakdowns that the groups of ``breakdown`` add up to."""
-    columns = COLUMNS[breakdown]
-    return [OVERALL] if len(columns) == 1 else list(columns)
+def _cell(level: Level, *columns: str) -> list[str]:
+    """The columns naming a cell of ``level``'s tables within its group: ``columns`` and the breakdown."""
+    return [*columns, *level.keys[:1]]
 
 
 @dataclass
 class _Rules:
-    """Small-cell suppression with k, consistent across the tables of one summary."""
+    """Small-cell suppression with k, consistent across the tables of one summary.
+
+    Tables come a level at a time (``analysis.breakdowns``): ``done`` maps each coarser level's
+    width to its table already suppressed, whose withheld cells stay withheld."""
 
     k: int
     everything: bool  # fewer than k respondents: withhold every number
+    # Respondents per group: {breakdown: table}, and the same stacked by level width.
     respondents: dict[str, pandas.DataFrame] = field(default_factory=dict)
+    stacked_respondents: dict[int, pandas.DataFrame] = field(default_factory=dict)
 
     def hide(
         self,
@@ -366,33 +361,39 @@ class _Rules:
             value_columns=value_columns,
         )
 
-    def group_hidden(self, breakdown: str, tables: dict[str, pandas.DataFrame], count: str = "n") -> list:
-        """Keys of withheld groups: in the coarser tables of ``breakdown`` and among respondents."""
-        hidden = [
-            tables[margin].loc[tables[margin][count].isna(), ["question", *COLUMNS[margin]]]
-            for margin in _margins(breakdown)
-        ]
-        if breakdown != OVERALL:
-            people = self.respondents[breakdown]
-            hidden.append(people.loc[people["suppressed"], COLUMNS[breakdown]])
+    @staticmethod
+    def withheld_above(level: Level, done: dict, withheld, columns: Sequence[str] = ("question",)) -> list:
+        """Keys of the cells of ``level`` that fall in cells withheld one level coarser: the rows
+        of that table where ``withheld(table)`` holds, keyed by ``columns`` and groups."""
+        if not level.width:
+            return []
+        coarse = done[level.width - 1]
+        rows = coarse.loc[withheld(coarse), [*columns, *level_keys(level.width - 1)]]
+        return level.withheld_above(rows)
+
+    def group_hidden(self, level: Level, done: dict, count: str = "n") -> list:
+        """Keys of withheld groups: in the coarser tables of ``level`` and among respondents."""
+        hidden = self.withheld_above(level, done, lambda table: table[count].isna())
+        if level.width:
+            people = self.stacked_respondents[level.width]
+            hidden.append(people.loc[people["suppressed"], level.keys])
         return hidden
 
-    def groups(self, table: pandas.DataFrame, breakdown: str, tables: dict, value_columns: list[str]):
+    def groups(self, table: pandas.DataFrame, level: Level, done: dict, value_columns: list[str]):
         """``table`` (one row per question and group, answerers in ``n``) with small groups withheld."""
         return self.hide(
             table,
             "n",
-            groups=COLUMNS[breakdown],
-            cell=["question"],
+            groups=level.group_keys,
+            cell=_cell(level, "question"),
             value_columns=value_columns,
-            hidden=self.group_hidden(breakdown, tables),
+            hidden=self.group_hidden(level, done),
         )
 
-    def agreement(self, table: pandas.DataFrame, breakdown: str, tables: dict) -> pandas.DataFrame:
+    def agreement(self, table: pandas.DataFrame, level: Level, done: dict) -> pandas.DataFrame:
         """Withholds ``n_agree``/``n_disagree`` (and shares) where those agreeing, disagreeing or
         neither are a small cell of the group, or of the same part across groups."""
-        groups = COLUMNS[breakdown]
-        keys = table[["question", *groups]].assign(row=numpy.arange(len(table)))
+        keys = table[["question", *level.keys]].assign(row=numpy.arange(len(table)))
         rest = table["n"] - table["n_agree"] - table["n_disagree"]
         counts = {"agree": table["n_agree"], "disagree": table["n_disagree"], "neither": rest}
         cells = pandas.concat(
@@ -400,17 +401,18 @@ class _Rules:
             ignore_index=True,
         )
         hidden = [keys.loc[table["suppressed"].to_numpy(), ["row"]]]
-        for margin in _margins(breakdown):
-            coarse, margin_keys = tables[margin], ["question", *COLUMNS[margin]]
-            for part in ("agree", "disagree"):
-                hidden.append(coarse.loc[coarse[f"n_{part}"].isna(), margin_keys].assign(part=part))
-            either = coarse["n_agree"].isna() | coarse["n_disagree"].isna()
-            hidden.append(coarse.loc[either, margin_keys].assign(part="neither"))
+        for part in ("agree", "disagree"):
+            withheld = self.withheld_above(level, done, lambda coarse, part=part: coarse[f"n_{part}"].isna())
+            hidden += [keys.assign(part=part) for keys in withheld]
+        either = self.withheld_above(
+            level, done, lambda coarse: coarse["n_agree"].isna() | coarse["n_disagree"].isna()
+        )
+        hidden += [keys.assign(part="neither") for keys in either]
         checked = self.hide(
             cells,
             "count",
-            groups=groups,
-            cell=["question", "part"],
+            groups=level.group_keys,
+            cell=_cell(level, "question", "part"),
             value_columns=["count"],
             hidden=hidden,
             within=[["row"]],
@@ -427,30 +429,28 @@ class _Rules:
     def options(
         self,
         table: pandas.DataFrame,
-        breakdown: str,
-        tables: dict,
+        level: Level,
+        done: dict,
         option: str,
         counts: dict[str, tuple[list[str], bool]],
     ) -> pandas.DataFrame:
         """Withholds small groups, then small ``counts`` (count column → (its value columns,
         whether the counts of a group partition its respondents)) of each option of a group."""
-        groups = COLUMNS[breakdown]
-        keys = ["question", *groups]
-        sizes = self.groups(table.drop_duplicates(keys)[[*keys, "n"]], breakdown, tables, ["n"])
+        keys = ["question", *level.keys]
+        sizes = self.groups(table.drop_duplicates(keys)[[*keys, "n"]], level, done, ["n"])
         group_withheld = sizes.loc[sizes["suppressed"], keys]
         in_withheld_group = _hidden_in(table, group_withheld)
         result = table.copy()
         result["suppressed"] = in_withheld_group
         for count, (value_columns, partition) in counts.items():
-            margins = [
-                tables[margin].loc[tables[margin][count].isna(), ["question", option, *COLUMNS[margin]]]
-                for margin in _margins(breakdown)
-            ]
+            margins = self.withheld_above(
+                level, done, lambda coarse, count=count: coarse[count].isna(), ["question", option]
+            )
             checked = self.hide(
                 table,
                 count,
-                groups=groups,
-                cell=["question", option],
+                groups=level.group_keys,
+                cell=_cell(level, "question", option),
                 value_columns=value_columns,
                 hidden=[group_withheld, *margins],
                 within=[keys] if partition else [],
@@ -474,20 +474,26 @@ def _numbers(table: pandas.DataFrame, exclude: tuple[str, ...] = ()) -> list[str
     ]
 
 
-def _respondent_counts(people: pandas.DataFrame, rules: _Rules) -> dict[str, pandas.DataFrame]:
-    """Respondents per group of every breakdown, small groups withheld (``n_respondents``)."""
-    tables: dict[str, pandas.DataFrame] = {}
-    for breakdown, groups in BREAKDOWNS.items():
-        counts = group_sizes(people, people, groups)
-        hidden = [
-            tables[margin].loc[tables[margin]["suppressed"], COLUMNS[margin]]
-            for margin in _margins(breakdown)
-            if margin != OVERALL
-        ]
-        tables[breakdown] = rules.hide(
-            counts, "n_respondents", groups=groups, cell=[], value_columns=["n_respondents"], hidden=hidden
+def _respondent_counts(stacked: list[Level], rules: _Rules) -> None:
+    """Respondents per group of every breakdown, small groups withheld (``n_respondents``), into
+    ``rules``: a table per breakdown, and per level."""
+    for level in stacked:
+        counts = level.described(group_sizes(level.people, level.people, [STACK]))
+        hidden = []  # one-way groups add up to everyone, whose number is only withheld with everything
+        if level.width > 1:
+            hidden = _Rules.withheld_above(
+                level, rules.stacked_respondents, lambda table: table["suppressed"], ()
+            )
+        table = rules.hide(
+            counts,
+            "n_respondents",
+            groups=level.group_keys,
+            cell=_cell(level),
+            value_columns=["n_respondents"],
+            hidden=hidden,
         )
-    return tables
+        rules.stacked_respondents[level.width] = table
+        rules.respondents |= level.split(table)
 
 
 def _naming_shown_groups(findings: list[Finding], respondents: dict[str, pandas.DataFrame]) -> list[Finding]:
@@ -506,17 +512,20 @@ def _naming_shown_groups(findings: list[Finding], respondents: dict[str, pandas.
     return kept
 
 
-def _every_breakdown(compute, suppress) -> tuple[pandas.DataFrame, dict[str, pandas.DataFrame]]:
-    """(the overall table unsuppressed, {breakdown: suppressed table}), coarser tables first so
-    finer ones can keep their withheld cells withheld."""
-    tables: dict[str, pandas.DataFrame] = {}
+def _every_level(
+    steps: list[Level], compute, suppress
+) -> tuple[pandas.DataFrame, dict[int, pandas.DataFrame]]:
+    """(the overall table unsuppressed, {level width: suppressed table}): ``compute(level)`` gives
+    a level's table, ``suppress(table, level, done)`` withholds its small cells, coarser levels
+    first so finer ones can keep their withheld cells withheld."""
+    done: dict[int, pandas.DataFrame] = {}
     raw = pandas.DataFrame()
-    for breakdown, groups in COLUMNS.items():
-        table = compute(groups or None)
-        if breakdown == OVERALL:
+    for level in steps:
+        table = level.described(compute(level))
+        if not level.width:
             raw = table
-        tables[breakdown] = suppress(table, breakdown, tables)
-    return raw, tables
+        done[level.width] = suppress(table, level, done)
+    return raw, done
 
 
 def _scale_bounds(
@@ -746,8 +755,9 @@ def _section_titles(survey: Survey) -> dict[str, str]:
     return {code: localized(title, language, language) for code, title in rows}
 
 
-def _free_text(frame: pandas.DataFrame, people: pandas.DataFrame, questions: pandas.DataFrame, rules: _Rules):
+def _free_text(frame: pandas.DataFrame, overall: Level, questions: pandas.DataFrame, rules: _Rules):
     """Free-text questions: how many answered (the texts themselves are never loaded)."""
+    people = overall.people
     asked = questions.loc[questions["type"].isin(FREE_TEXT_TYPES), ["code", "type"]]
     free = frame.loc[frame["type"].isin(FREE_TEXT_TYPES)]
     answered = pandas.Series(weights(free), index=free.index).groupby(free["question"]).sum()
@@ -755,7 +765,7 @@ def _free_text(frame: pandas.DataFrame, people: pandas.DataFrame, questions: pan
     table["n"] = table["question"].map(answered).fillna(0).astype(int)
     table["n_respondents"] = int(weights(people).sum())
     table["n_skipped"] = table["n_respondents"] - table["n"]
-    return rules.groups(table, OVERALL, {}, ["n", "n_respondents", "n_skipped"])
+    return rules.groups(table, overall, {}, ["n", "n_respondents", "n_skipped"])
 
 
 def _by_question(table: pandas.DataFrame) -> dict[str, pandas.DataFrame]:
@@ -770,54 +780,49 @@ RANKING_COUNTS = {
 
 
 def _item_tables(
-    frame: pandas.DataFrame, people: pandas.DataFrame, choices: pandas.DataFrame, rules: _Rules
+    steps: list[Level], choices: pandas.DataFrame, rules: _Rules
 ) -> tuple[pandas.DataFrame, dict[str, dict[str, pandas.DataFrame]]]:
     """(the overall scale summary unsuppressed, {kind: {breakdown: suppressed, labelled table}})
-    for the kinds of ``KIND_OF_TYPE``."""
-
-    # Each breakdown works on the answers merged down to its own groups, taken apart by kind once.
-    parts = {}
-    for groups in COLUMNS.values():
-        merged = collapse(frame, groups)
-        parts[tuple(groups)] = {types: merged.loc[merged["type"].isin(types)] for types in ITEM_TYPES}
-
-    def of_type(types, by) -> pandas.DataFrame:
-        return parts[tuple(group_columns(by))][types]
-
-    scale_raw, scales = _every_breakdown(
-        lambda by: scale_summary(of_type(SCALE_TYPES, by), by, respondents=people).drop(
+    for the kinds of ``KIND_OF_TYPE``, a level of breakdowns at a time."""
+    scale_raw, scales = _every_level(
+        steps,
+        lambda level: scale_summary(level.of_type(SCALE_TYPES), level.by, respondents=level.people).drop(
             columns="distribution"
         ),
-        lambda table, breakdown, done: rules.agreement(
-            rules.groups(table, breakdown, done, _numbers(table, ("scale_min", "scale_max"))), breakdown, done
+        lambda table, level, done: rules.agreement(
+            rules.groups(table, level, done, _numbers(table, ("scale_min", "scale_max"))), level, done
         ),
     )
-    _raw, numbers = _every_breakdown(
-        lambda by: number_summary(of_type((NUMBER,), by), by, respondents=people),
-        lambda table, breakdown, done: rules.groups(table, breakdown, done, _numbers(table)),
+    _raw, numbers = _every_level(
+        steps,
+        lambda level: number_summary(level.of_type((NUMBER,)), level.by, respondents=level.people),
+        lambda table, level, done: rules.groups(table, level, done, _numbers(table)),
     )
-    _raw, options = _every_breakdown(
-        lambda by: choice_summary(of_type(CHOICE_TYPES, by), by, choices=choices),
-        lambda table, breakdown, done: rules.options(
-            table, breakdown, done, "option", {"count": (["count", "share"], True)}
+    _raw, options = _every_level(
+        steps,
+        lambda level: choice_summary(level.of_type(CHOICE_TYPES), level.by, choices=choices),
+        lambda table, level, done: rules.options(
+            table, level, done, "option", {"count": (["count", "share"], True)}
         ),
     )
-    _raw, rankings = _every_breakdown(
-        lambda by: ranking_summary(of_type((RANKING,), by), by, choices=choices),
-        lambda table, breakdown, done: rules.options(table, breakdown, done, "item", RANKING_COUNTS),
+    _raw, rankings = _every_level(
+        steps,
+        lambda level: ranking_summary(level.of_type((RANKING,)), level.by, choices=choices),
+        lambda table, level, done: rules.options(table, level, done, "item", RANKING_COUNTS),
     )
-    agreement = kendalls_w(of_type((RANKING,), None), choices=choices)[["question", "w", "p_value"]]
+    agreement = kendalls_w(steps[0].of_type((RANKING,)), choices=choices)[["question", "w", "p_value"]]
     agreement = agreement.rename(columns={"w": "kendalls_w", "p_value": "kendalls_w_p_value"})
-    overall = rankings[OVERALL].merge(agreement, on="question", how="left")
+    overall = rankings[0].merge(agreement, on="question", how="left")
     for column in ("kendalls_w", "kendalls_w_p_value"):
         overall[column] = _withheld(overall[column], overall["n"].isna().to_numpy())
-    rankings[OVERALL] = overall
-    for breakdown, groups in COLUMNS.items():
-        scales[breakdown] = _labelled(scales[breakdown], groups)
-        numbers[breakdown] = _labelled(numbers[breakdown], groups)
-        options[breakdown] = _labelled(_with_option_labels(options[breakdown], "option", choices), groups)
-        rankings[breakdown] = _labelled(_with_option_labels(rankings[breakdown], "item", choices), groups)
-    return scale_raw, {"scale": scales, "number": numbers, "choice": options, "ranking": rankings}
+    rankings[0] = overall
+    kinds: dict[str, dict[str, pandas.DataFrame]] = {"scale": {}, "number": {}, "choice": {}, "ranking": {}}
+    for level in steps:
+        kinds["scale"] |= level.split(scales[level.width])
+        kinds["number"] |= level.split(numbers[level.width])
+        kinds["choice"] |= level.split(_with_option_labels(options[level.width], "option", choices))
+        kinds["ranking"] |= level.split(_with_option_labels(rankings[level.width], "item", choices))
+    return scale_raw, kinds
 
 
 def _items(
@@ -943,12 +948,13 @@ def compute_summary(*, survey: Survey, filters: Filters, with_themes: bool = Tru
     people = filters.restrict(everyone.loc[everyone["survey"].eq(survey.slug)])
     n_people = int(weights(people).sum())
     rules = _Rules(k=k, everything=n_people < k)
-    rules.respondents = _respondent_counts(people, rules)
+    steps = levels(frame, people, group_name)
+    _respondent_counts(steps[1:], rules)
 
-    scale_raw, kinds = _item_tables(frame, people, choices, rules)
+    scale_raw, kinds = _item_tables(steps, choices, rules)
     scales, numbers = kinds["scale"], kinds["number"]
     distributions = _distributions(frame.loc[frame["type"].isin(SCALE_TYPES)], questions, rules, scales)
-    free_text = _free_text(frame, people, questions, rules)
+    free_text = _free_text(frame, steps[0], questions, rules)
     items = _items(questions, _section_titles(survey), kinds, free_text, distributions)
 
     divergence_raw = divergence(frame, GROUPINGS, min_group_size=k)
@@ -974,7 +980,7 @@ def compute_summary(*, survey: Survey, filters: Filters, with_themes: bool = Tru
     divergence_table = _published_divergence(
         divergence_raw, {grouping: [scales[grouping], numbers[grouping]] for grouping in GROUPINGS}
     )
-    by_group = {grouping: _labelled(rules.respondents[grouping], [grouping]) for grouping in GROUPINGS}
+    by_group = {grouping: rules.respondents[grouping] for grouping in GROUPINGS}
     n_respondents = None if rules.everything else n_people
     return SurveySummary(
         survey_slug=survey.slug,

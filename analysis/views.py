@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET
 from surveys.models import Response, Survey
 
 from . import exports
+from .breakdowns import BREAKDOWNS, COLUMNS
 from .exports.summary_json import write_summary_json
 from .report import (
     CONSENSUS_COLUMNS,
@@ -43,8 +44,6 @@ from .report import (
     theme_block,
 )
 from .summary import (
-    BREAKDOWNS,
-    COLUMNS,
     FILTER_COLUMNS,
     Filters,
     ItemSummary,

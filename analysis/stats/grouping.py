@@ -7,6 +7,10 @@ import pandas
 
 # The snapshot columns of a response (``analysis.load``); "" means unknown.
 GROUPINGS = ("country", "un_region", "un_subregion", "north_south", "sector", "mode")
+# A column that numbers the groups of several breakdowns stacked in one frame (``analysis.
+# breakdowns``). Every statistic takes it alone in place of grouping columns, and so computes
+# many breakdowns in one call.
+STACK = "stack"
 
 
 def weights(frame: pandas.DataFrame) -> numpy.ndarray:
@@ -27,7 +31,7 @@ def codes_key(frame: pandas.DataFrame) -> numpy.ndarray:
     return pandas.factorize(pandas.Series([tuple(codes) for codes in frame["codes"]], dtype=object))[0]
 
 
-def _row_groups(
+def row_groups(
     frame: pandas.DataFrame, columns: Sequence[str], start: numpy.ndarray | None = None
 ) -> numpy.ndarray:
     """A number per row of ``frame``, the same for rows equal in ``columns`` (and in ``start``,
@@ -50,7 +54,7 @@ def answer_key(frame: pandas.DataFrame) -> numpy.ndarray:
     """A number per row of ``frame``, the same for rows that give the same answer to the same
     question (equal ``ANSWER_KEYS`` and ``codes``), whoever gave it."""
     codes = frame["codes_key"].to_numpy() if "codes_key" in frame else codes_key(frame)
-    return _row_groups(frame, [column for column in ANSWER_KEYS if column in frame], codes)
+    return row_groups(frame, [column for column in ANSWER_KEYS if column in frame], codes)
 
 
 def collapse(frame: pandas.DataFrame, columns: Sequence[str]) -> pandas.DataFrame:
@@ -63,7 +67,7 @@ def collapse(frame: pandas.DataFrame, columns: Sequence[str]) -> pandas.DataFram
     """
     keys = [column for column in (*ANSWER_KEYS, *columns) if column in frame]
     answer = frame["answer_key"].to_numpy() if "answer_key" in frame else answer_key(frame)
-    merged_into = _row_groups(frame, columns, answer)
+    merged_into = row_groups(frame, columns, answer)
     # The first row of each merged row: written last to first, so the earliest one stays.
     first = numpy.empty(merged_into.max(initial=-1) + 1, dtype="int64")
     first[merged_into[::-1]] = numpy.arange(len(frame) - 1, -1, -1)
@@ -73,10 +77,13 @@ def collapse(frame: pandas.DataFrame, columns: Sequence[str]) -> pandas.DataFram
 
 
 def group_columns(by: str | Sequence[str] | None, *, most: int = 2) -> list[str]:
-    """``by`` as a list of distinct grouping columns (at most ``most``), or a ValueError saying why not."""
+    """``by`` as a list of distinct grouping columns (at most ``most``) or ``[STACK]``, or a
+    ValueError saying why not."""
     if by is None:
         return []
     columns = [by] if isinstance(by, str) else list(by)
+    if columns == [STACK]:
+        return columns
     unknown = [column for column in columns if column not in GROUPINGS]
     if unknown:
         raise ValueError(f"Cannot break results down by {unknown}; use columns from {list(GROUPINGS)}.")

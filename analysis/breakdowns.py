@@ -1,0 +1,210 @@
+"""The breakdowns of a summary, computed level by level instead of one after another.
+
+A summary breaks every item down by each of ``GROUPINGS`` and by each pair of them. The
+breakdowns of one *level* (by one grouping, or by two) are computed together: ``Level`` stacks
+their answers in one frame, each breakdown's merged down to its own groups
+(``stats.grouping.collapse``), with a ``STACK`` column that numbers every (breakdown, groups) in
+the order a table lists them. The statistics take ``STACK`` as they take a grouping column, so one
+call computes the tables of a whole level. ``Level.described`` then names each row's breakdown
+and groups (``group_1``, ``group_2``, with their labels), ``Level.withheld_above`` carries the
+cells withheld in the coarser level down to this one, and ``Level.split`` gives each breakdown its
+own table, as if computed alone. The work then grows with the number of rows, not of breakdowns.
+"""
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy
+import pandas
+
+from .stats.grouping import STACK, collapse, row_groups
+
+GROUPINGS = ["country", "un_region", "north_south", "sector", "mode"]
+PAIR = "×"
+OVERALL = ""
+# Every breakdown by its name ("sector", "north_south×sector"), one-way before two-way.
+BREAKDOWNS: dict[str, list[str]] = {
+    **{grouping: [grouping] for grouping in GROUPINGS},
+    **{f"{a}{PAIR}{b}": [a, b] for a, b in itertools.combinations(GROUPINGS, 2)},
+}
+COLUMNS = {OVERALL: [], **BREAKDOWNS}
+# The columns that hold a stacked row's groups, first grouping first.
+GROUP_KEYS = ["group_1", "group_2"]
+BREAKDOWN = "breakdown"
+
+
+def level_keys(width: int) -> list[str]:
+    """The columns that tell the cells of a level's tables apart, besides the question's."""
+    return [BREAKDOWN, *GROUP_KEYS[:width]] if width else []
+
+
+def _first_rows(numbers: numpy.ndarray) -> numpy.ndarray:
+    """The first row holding each number 0, 1, … of ``numbers``."""
+    first = numpy.empty(numbers.max(initial=-1) + 1, dtype="int64")
+    first[numbers[::-1]] = numpy.arange(len(numbers) - 1, -1, -1)
+    return first
+
+
+def _distinct_groups(rows: pandas.DataFrame, columns: list[str]) -> tuple[numpy.ndarray, pandas.DataFrame]:
+    """(a number per row of ``rows``, the distinct values of its ``columns`` in ``GROUP_KEYS``
+    as text, one row per number)."""
+    numbers = row_groups(rows, columns)
+    values = rows[columns].iloc[_first_rows(numbers)].astype(str).reset_index(drop=True)
+    return numbers, values.set_axis(GROUP_KEYS[: len(columns)], axis=1)
+
+
+@dataclass
+class Level:
+    """The breakdowns by ``width`` groupings (0: the overall table alone), with their answers and
+    respondents stacked, and ``groups``: one row per ``STACK`` number with its ``breakdown``, its
+    groups and their labels, sorted by breakdown, then group."""
+
+    width: int
+    names: list[str]
+    answers: pandas.DataFrame
+    people: pandas.DataFrame
+    groups: pandas.DataFrame = field(default_factory=pandas.DataFrame)
+    _of_type: dict = field(default_factory=dict)
+
+    @property
+    def by(self) -> str | None:
+        """What the statistics break this level's answers down by."""
+        return STACK if self.width else None
+
+    @property
+    def keys(self) -> list[str]:
+        return level_keys(self.width)
+
+    @property
+    def group_keys(self) -> list[str]:
+        return GROUP_KEYS[: self.width]
+
+    def of_type(self, types: tuple[str, ...]) -> pandas.DataFrame:
+        """The stacked answers to questions of ``types`` (taken apart once per ``types``)."""
+        if types not in self._of_type:
+            self._of_type[types] = self.answers.loc[self.answers["type"].isin(types)]
+        return self._of_type[types]
+
+    def described(self, table: pandas.DataFrame) -> pandas.DataFrame:
+        """``table`` with its ``STACK`` column replaced by ``breakdown`` and each group with its
+        label (``group_1``, ``group_1_label`` …)."""
+        if not self.width:
+            return table
+        at = table.columns.get_loc(STACK)
+        groups = self.groups.take(table[STACK].to_numpy()).reset_index(drop=True)
+        groups = groups.drop(columns=STACK)
+        return pandas.concat(
+            [
+                table.iloc[:, :at].reset_index(drop=True),
+                groups,
+                table.iloc[:, at + 1 :].reset_index(drop=True),
+            ],
+            axis=1,
+        )
+
+    def split(self, table: pandas.DataFrame) -> dict[str, pandas.DataFrame]:
+        """Each breakdown's rows of the described ``table`` as a table of its own, its groups in
+        columns named after their groupings (``sector``, ``sector_label`` …)."""
+        if not self.width:
+            return {OVERALL: table}
+        breakdown = table[BREAKDOWN].cat.codes.to_numpy()
+        tables = {}
+        for position, name in enumerate(self.names):
+            renamed = {}
+            for key, grouping in zip(GROUP_KEYS, COLUMNS[name], strict=False):
+                renamed |= {key: grouping, f"{key}_label": f"{grouping}_label"}
+            rows = table.take(numpy.flatnonzero(breakdown == position)).drop(columns=BREAKDOWN)
+            tables[name] = rows.rename(columns=renamed).reset_index(drop=True)
+        return tables
+
+    def withheld_above(self, rows: pandas.DataFrame) -> list[pandas.DataFrame]:
+        """Keys of this level's cells that ``rows`` (cells withheld one level coarser: a question,
+        the coarser level's ``keys`` and maybe more) fall in: an overall cell in every breakdown
+        of a question; a cell of a one-way breakdown in each two-way breakdown it is a side of."""
+        if self.width < 2:
+            return [rows] if self.width else []
+        found = []
+        for side, key in enumerate(GROUP_KEYS):
+            sides = pandas.DataFrame(
+                {"_margin": [COLUMNS[name][side] for name in self.names], BREAKDOWN: self.names}
+            )
+            keyed = rows.rename(columns={BREAKDOWN: "_margin"}).astype({"_margin": str})
+            keyed = keyed.merge(sides, on="_margin").drop(columns="_margin")
+            found.append(keyed.rename(columns={GROUP_KEYS[0]: key}))
+        return found
+
+
+def overall(frame: pandas.DataFrame, people: pandas.DataFrame) -> Level:
+    """The level of the overall table: every answer merged as far as it goes."""
+    return Level(width=0, names=[OVERALL], answers=collapse(frame, []), people=people)
+
+
+def stacked(
+    frame: pandas.DataFrame, people: pandas.DataFrame, width: int, label: Callable[[str, str], str]
+) -> Level:
+    """The level of the breakdowns by ``width`` (1 or 2) groupings, from the answers ``frame``
+    and the respondents ``people``; ``label(grouping, value)`` names a group."""
+    names = [name for name, columns in BREAKDOWNS.items() if len(columns) == width]
+    parts = []
+    for name in names:
+        columns = COLUMNS[name]
+        merged = collapse(frame, columns)
+        answer_groups, answer_values = _distinct_groups(merged, columns)
+        people_groups, people_values = _distinct_groups(people, columns)
+        parts.append((name, merged, answer_groups, answer_values, people_groups, people_values))
+    keys = level_keys(width)
+    groups = pandas.concat(
+        [
+            pandas.concat([answer_values, people_values]).assign(**{BREAKDOWN: name, "_position": position})
+            for position, (name, _merged, _a, answer_values, _p, people_values) in enumerate(parts)
+        ],
+        ignore_index=True,
+    )
+    groups = groups.drop_duplicates(keys).sort_values(["_position", *keys[1:]], kind="stable")
+    groups = groups.drop(columns="_position").reset_index(drop=True)
+    index = pandas.MultiIndex.from_frame(groups[keys])
+
+    def stack_of(name: str, values: pandas.DataFrame, numbers: numpy.ndarray) -> numpy.ndarray:
+        return index.get_indexer(pandas.MultiIndex.from_frame(values.assign(**{BREAKDOWN: name})[keys]))[
+            numbers
+        ]
+
+    answers = pandas.concat(
+        [
+            merged.drop(columns=COLUMNS[name]).assign(**{STACK: stack_of(name, values, numbers)})
+            for name, merged, numbers, values, _p, _v in parts
+        ],
+        ignore_index=True,
+    )
+    stacked_people = pandas.concat(
+        [
+            people[["respondent", *(["weight"] if "weight" in people else [])]].assign(
+                **{STACK: stack_of(name, values, numbers)}
+            )
+            for name, _m, _a, _v, numbers, values in parts
+        ],
+        ignore_index=True,
+    )
+    # Each stacked row stands for its own respondents: numbered apart, so no statistic takes
+    # the rows of two breakdowns for one respondent's.
+    answers["respondent"] = numpy.arange(len(answers))
+    stacked_people["respondent"] = numpy.arange(len(stacked_people))
+    described = {STACK: numpy.arange(len(groups)), BREAKDOWN: pandas.Categorical(groups[BREAKDOWN], names)}
+    for position, key in enumerate(GROUP_KEYS[:width]):
+        groupings = [COLUMNS[name][position] for name in groups[BREAKDOWN]]
+        described[key] = groups[key].astype(str)
+        described[f"{key}_label"] = pandas.Series(
+            [label(grouping, value) for grouping, value in zip(groupings, groups[key], strict=True)],
+            dtype=str,
+        )
+    return Level(
+        width=width, names=names, answers=answers, people=stacked_people, groups=pandas.DataFrame(described)
+    )
+
+
+def levels(
+    frame: pandas.DataFrame, people: pandas.DataFrame, label: Callable[[str, str], str]
+) -> list[Level]:
+    """The overall level, then the breakdowns by one grouping, then by two."""
+    return [overall(frame, people), stacked(frame, people, 1, label), stacked(frame, people, 2, label)]
