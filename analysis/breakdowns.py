@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy
 import pandas
 
-from .stats.grouping import STACK, collapse, row_groups
+from .stats.grouping import STACK, collapse, first_rows, row_groups
 
 GROUPINGS = ["country", "un_region", "north_south", "sector", "mode"]
 PAIR = "×"
@@ -39,18 +39,11 @@ def level_keys(width: int) -> list[str]:
     return [BREAKDOWN, *GROUP_KEYS[:width]] if width else []
 
 
-def _first_rows(numbers: numpy.ndarray) -> numpy.ndarray:
-    """The first row holding each number 0, 1, … of ``numbers``."""
-    first = numpy.empty(numbers.max(initial=-1) + 1, dtype="int64")
-    first[numbers[::-1]] = numpy.arange(len(numbers) - 1, -1, -1)
-    return first
-
-
 def _distinct_groups(rows: pandas.DataFrame, columns: list[str]) -> tuple[numpy.ndarray, pandas.DataFrame]:
     """(a number per row of ``rows``, the distinct values of its ``columns`` in ``GROUP_KEYS``
     as text, one row per number)."""
     numbers = row_groups(rows, columns)
-    values = rows[columns].iloc[_first_rows(numbers)].astype(str).reset_index(drop=True)
+    values = rows[columns].iloc[first_rows(numbers)].astype(str).reset_index(drop=True)
     return numbers, values.set_axis(GROUP_KEYS[: len(columns)], axis=1)
 
 

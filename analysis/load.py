@@ -296,6 +296,13 @@ def _looked_up(values: pandas.Series, decode=None) -> tuple[numpy.ndarray, numpy
     return numbers, decoded
 
 
+def _categorical(values: numpy.ndarray, at: numpy.ndarray) -> pandas.Categorical:
+    """``values.take(at)`` as a categorical of text whose categories sort as their strings do
+    (as ``astype("category")`` gives), without hashing a string per row."""
+    categories, numbers = numpy.unique(values.astype(str), return_inverse=True)
+    return pandas.Categorical.from_codes(numbers.reshape(-1).take(at), categories=categories)
+
+
 def answer_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
     """The submitted answers to ``surveys`` as counted in their tallies (``surveys.tally``; three
     queries when the tallies are current, else a rebuild first): one row per distinct answer and
@@ -306,7 +313,8 @@ def answer_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
     whose rows weighs 1) and gives the same results, because none needs more of a respondent than
     their answer to one question and their groups. ``respondent`` numbers the rows, so that no two
     rows are taken for one respondent's. A survey of 100 000 respondents × 50 questions comes as a
-    few hundred thousand rows rather than five million. Rows come in questionnaire order.
+    few hundred thousand rows rather than five million. Rows come in questionnaire order. Its
+    text columns (``TEXT_COLUMNS``) are categoricals.
 
     The counts are read with their question's id and their groups as one text; what describes
     the question, and each distinct profile and list of codes, is looked up once, not per row.
@@ -334,12 +342,13 @@ def answer_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
     rows, question_at = rows.take(order), question_at[order]
     profile_at, profiles = _looked_up(rows["profile"], lambda profile: profile.split(PROFILE_SEPARATOR))
     codes_at, codes = _looked_up(rows["codes"], json.loads)
+    text_at, texts = _looked_up(rows["text"])
     groups = numpy.array(list(profiles), dtype=object).reshape(len(profiles), len(GROUP_COLUMNS))
     frame = pandas.DataFrame(
         {
             "respondent": numpy.arange(len(rows), dtype="int64"),
             **{
-                column: questions[column].to_numpy(dtype=object).take(question_at)
+                column: _categorical(questions[column].to_numpy(dtype=object), question_at)
                 for column in ["survey", "series", "wave", "question", "type"]
             },
             **{
@@ -349,13 +358,16 @@ def answer_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
                 for column in ["scale_points", "rank_top_k"]
             },
             "number": rows["number"].to_numpy(dtype="float64"),
-            "text": rows["text"].to_numpy(dtype=object),
+            "text": _categorical(texts, text_at),
             "codes": codes.take(codes_at),
-            **{column: groups[:, index].take(profile_at) for index, column in enumerate(GROUP_COLUMNS)},
+            **{
+                column: _categorical(groups[:, index], profile_at)
+                for index, column in enumerate(GROUP_COLUMNS)
+            },
             "weight": rows["weight"].to_numpy(dtype="int64"),
         }
     )
-    return frame.astype(dict.fromkeys(TEXT_COLUMNS, str))[[*ANSWER_COLUMNS, "weight"]]
+    return frame[[*ANSWER_COLUMNS, "weight"]]
 
 
 def respondents_frame(*, surveys: Surveys) -> pandas.DataFrame:

@@ -26,9 +26,21 @@ def weights(frame: pandas.DataFrame) -> numpy.ndarray:
 ANSWER_KEYS = ["survey", "series", "wave", "question", "type", "scale_points", "rank_top_k", "number", "text"]
 
 
+def first_rows(numbers: numpy.ndarray) -> numpy.ndarray:
+    """The first row holding each number 0, 1, … of ``numbers``."""
+    # Written last to first, so the earliest row stays.
+    first = numpy.empty(numbers.max(initial=-1) + 1, dtype="int64")
+    first[numbers[::-1]] = numpy.arange(len(numbers) - 1, -1, -1)
+    return first
+
+
 def codes_key(frame: pandas.DataFrame) -> numpy.ndarray:
-    """A number per row of ``frame``, the same for rows whose ``codes`` lists are equal."""
-    return pandas.factorize(pandas.Series([tuple(codes) for codes in frame["codes"]], dtype=object))[0]
+    """A number per row of ``frame``, the same for rows whose ``codes`` lists are equal. Rows
+    that share one list (``analysis.load`` decodes each distinct list once) are compared once."""
+    lists = frame["codes"].to_numpy(dtype=object)
+    shared = pandas.factorize(numpy.fromiter(map(id, lists), dtype="int64", count=len(lists)))[0]
+    distinct = pandas.Series([tuple(lists[row]) for row in first_rows(shared)], dtype=object)
+    return pandas.factorize(distinct)[0][shared]
 
 
 def row_groups(
@@ -68,9 +80,7 @@ def collapse(frame: pandas.DataFrame, columns: Sequence[str]) -> pandas.DataFram
     keys = [column for column in (*ANSWER_KEYS, *columns) if column in frame]
     answer = frame["answer_key"].to_numpy() if "answer_key" in frame else answer_key(frame)
     merged_into = row_groups(frame, columns, answer)
-    # The first row of each merged row: written last to first, so the earliest one stays.
-    first = numpy.empty(merged_into.max(initial=-1) + 1, dtype="int64")
-    first[merged_into[::-1]] = numpy.arange(len(frame) - 1, -1, -1)
+    first = first_rows(merged_into)
     weight = numpy.bincount(merged_into, weights=weights(frame), minlength=len(first)).astype("int64")
     kept = [*keys, "respondent", "codes", *(["answer_key"] if "answer_key" in frame else [])]
     return frame.iloc[first][kept].assign(weight=weight).reset_index(drop=True)

@@ -165,9 +165,11 @@ def panel_survey(db):
 
 
 def counted(frame: pandas.DataFrame) -> pandas.DataFrame:
-    """``frame``'s rows counted by every column but ``respondent`` (lists as tuples)."""
+    """``frame``'s rows counted by every column but ``respondent`` (lists as tuples, categoricals
+    as their text)."""
     keys = [column for column in frame.columns if column not in ("respondent", "weight")]
     rows = frame.assign(codes=frame["codes"].map(tuple), weight=frame.get("weight", 1))
+    rows = rows.astype({key: str for key in keys if isinstance(rows[key].dtype, pandas.CategoricalDtype)})
     table = rows.groupby(keys, dropna=False)["weight"].sum().reset_index()
     return table.sort_values(keys, na_position="first").reset_index(drop=True)
 
