@@ -122,50 +122,76 @@ def _cell_sql(column: str) -> str:
 # ``test_the_database_writer_gives_the_same_cells_as_python`` compares the order too.
 #
 # Only cells that can hold anyone's text are neutralised row by row (``NEUTRALISED_COLUMNS``);
-# the wave is the survey's, neutralised once; the groups, question codes and types come from
-# closed vocabularies that never start a formula (``test_closed_vocabularies_never_start_a_formula``).
+# the wave and the labels come from the questionnaire, neutralised once each before the query
+# (``test_hostile_labels_are_neutralised_the_same_by_both_writers``); the groups, question codes
+# and types come from closed vocabularies that never start a formula
+# (``test_closed_vocabularies_never_start_a_formula``). What sets answers apart is worked out once
+# per answer, as a small number (``CLASSES``), and whole numbers are written through a bigint.
 LONG_SELECT = """
 SELECT v.response_id, %(wave)s, {cells}
 FROM (
     SELECT a.response_id, {groups}, a.question, a.kind AS type,
-           CASE WHEN a.kind = ANY(%(numeric)s) THEN a.number::numeric END AS number,
+           CASE WHEN a.class = {numeric} THEN {number} END AS number,
            {code} AS code,
-           CASE WHEN a.kind = %(ranking)s THEN a.position END AS rank,
+           CASE WHEN a.class = {ranking} THEN a.position END AS rank,
            {label} AS label,
            {other_text} AS other_text,
            {text} AS text
     FROM (
         SELECT *, generate_series(
-            1, CASE WHEN kind = ANY(%(listed)s) THEN greatest(jsonb_array_length(codes), 1) ELSE 1 END
+            1, CASE WHEN class >= {listed} THEN greatest(jsonb_array_length(codes), 1) ELSE 1 END
         ) AS position
-        FROM ({answers}) AS answers({answer_columns})
+        FROM (
+            SELECT *, CASE
+                WHEN kind = ANY(%(numeric)s) THEN {numeric} WHEN kind = %(single)s THEN {single}
+                WHEN kind = %(country)s THEN {country} WHEN kind = %(multiple)s THEN {multiple}
+                WHEN kind = %(ranking)s THEN {ranking} ELSE {free} END AS class
+            FROM ({answers}) AS answers({answer_columns})
+        ) AS classed
     ) AS a
     OFFSET 0
 ) AS v
 """
+# What ``LONG_SELECT`` tells answers apart by, worked out once per answer from its type: small
+# numbers compare faster than a type's text against lists of types, row after row. The listed
+# types (a row per code) come last.
+CLASSES = {"free": 0, "numeric": 1, "single": 2, "country": 3, "multiple": 4, "ranking": 5, "listed": 4}
+# A number as ``cells.NUMBER_FORMAT`` writes it (15 significant digits): whole numbers, most
+# answers, through a bigint, much cheaper than through numeric.
+NUMBER = """CASE WHEN a.number = trunc(a.number) AND abs(a.number) < 1e15 THEN a.number::bigint::text
+    ELSE a.number::numeric::text END"""
 # The code at ``a.position`` of a multiple choice's or ranking's list ("" for an empty list).
 LISTED_CODE = "COALESCE(a.codes ->> (a.position - 1)::int, '')"
-CODE = f"""CASE WHEN a.kind = ANY(%(listed)s) THEN {LISTED_CODE}
-    WHEN a.kind = ANY(%(coded)s) THEN a.text ELSE '' END"""
+CODE = f"""CASE WHEN a.class >= {{listed}} THEN {LISTED_CODE}
+    WHEN a.class IN ({{single}}, {{country}}) THEN a.text ELSE '' END"""
 LABEL = f"""COALESCE(CASE
-    WHEN a.kind = ANY(%(listed)s) THEN %(choice_labels)s::jsonb -> a.question ->> {LISTED_CODE}
-    WHEN a.kind = %(country)s THEN %(country_names)s::jsonb ->> a.text
-    WHEN a.kind = ANY(%(coded)s) THEN %(choice_labels)s::jsonb -> a.question ->> a.text
+    WHEN a.class >= {{listed}} THEN %(choice_labels)s::jsonb -> a.question ->> {LISTED_CODE}
+    WHEN a.class = {{country}} THEN %(country_names)s::jsonb ->> a.text
+    WHEN a.class = {{single}} THEN %(choice_labels)s::jsonb -> a.question ->> a.text
     WHEN a.number = trunc(a.number) THEN %(likert_labels)s::jsonb -> a.question ->> a.number::int::text
 END, '')"""
 # "Other, please specify" text sits on the row of the "other" code, or the first row without one.
 OTHER_TEXT = """CASE WHEN a.other_text = '' THEN ''
-    WHEN a.kind <> ALL(%(listed)s) OR a.position = COALESCE((
+    WHEN a.class < {listed} OR a.position = COALESCE((
     SELECT o.position FROM jsonb_array_elements_text(a.codes) WITH ORDINALITY AS o(code, position)
     WHERE o.code = %(other_codes)s::jsonb ->> a.question ORDER BY o.position LIMIT 1
 ), 1) THEN a.other_text ELSE '' END"""
-TEXT = "CASE WHEN a.kind = ANY(%(free)s) THEN a.text ELSE '' END"
-NEUTRALISED_COLUMNS = ("code", "label", "other_text", "text")
+TEXT = "CASE WHEN a.class = {free} THEN a.text ELSE '' END"
+NEUTRALISED_COLUMNS = ("code", "other_text", "text")
 NUMBER_COLUMNS = ("number", "rank")
 ANSWER_NAMES = [
     "response_id", "wave", *GROUP_COLUMNS, "question", "kind", "number", "text", "codes", "other_text",
     *(f"order_{index}" for index in range(len(QUESTION_ORDER))),
 ]  # fmt: skip
+
+
+def _neutralised(labels: dict) -> dict:
+    """``labels`` (nested by question) with each label as its CSV cell: neutralised once here
+    rather than on every row that shows it."""
+    return {
+        key: _neutralised(value) if isinstance(value, dict) else csv_cell(value)
+        for key, value in labels.items()
+    }
 
 
 def _copy_statement(survey: Survey, rows: _AnswerRows) -> str:
@@ -176,12 +202,14 @@ def _copy_statement(survey: Survey, rows: _AnswerRows) -> str:
     select = LONG_SELECT.format(
         cells=", ".join(_cell_sql(column) for column in LONG_COLUMNS if column not in ("respondent", "wave")),
         groups=", ".join(f"a.{column}" for column in GROUP_COLUMNS),
-        code=CODE,
-        label=LABEL,
-        other_text=OTHER_TEXT,
-        text=TEXT,
+        number=NUMBER,
+        code=CODE.format(**CLASSES),
+        label=LABEL.format(**CLASSES),
+        other_text=OTHER_TEXT.format(**CLASSES),
+        text=TEXT.format(**CLASSES),
         answers=answers.replace("%", "%%"),  # a literal of the subquery is not a placeholder
         answer_columns=", ".join(ANSWER_NAMES),
+        **CLASSES,
     )
     likert = {
         question: {str(point): label for point, label in labels.items()}
@@ -190,19 +218,14 @@ def _copy_statement(survey: Survey, rows: _AnswerRows) -> str:
     parameters = {
         "wave": csv_cell(survey.wave_label) or None,
         "numeric": list(Question.NUMERIC_TYPES),
-        "listed": list(LISTED_TYPES),
-        "coded": list(CODE_TYPES),
-        "free": [
-            kind
-            for kind in Question.Type
-            if kind not in (*Question.NUMERIC_TYPES, *LISTED_TYPES, *CODE_TYPES)
-        ],
-        "ranking": Question.Type.RANKING,
+        "single": Question.Type.SINGLE_CHOICE,
         "country": Question.Type.COUNTRY,
-        "choice_labels": json.dumps(rows.choice_labels),
+        "multiple": Question.Type.MULTIPLE_CHOICE,
+        "ranking": Question.Type.RANKING,
+        "choice_labels": json.dumps(_neutralised(rows.choice_labels)),
         "other_codes": json.dumps(rows.other_codes),
-        "likert_labels": json.dumps(likert),
-        "country_names": json.dumps(rows.country_names),
+        "likert_labels": json.dumps(_neutralised(likert)),
+        "country_names": json.dumps(_neutralised(rows.country_names)),
     }
     return f"COPY ({connection.ops.compose_sql(select, parameters)}) TO STDOUT (FORMAT csv)"
 
@@ -210,7 +233,7 @@ def _copy_statement(survey: Survey, rows: _AnswerRows) -> str:
 def _lines_by_copy(survey: Survey, rows: _AnswerRows, chunk_size: int) -> Iterator[str]:
     """The rows of ``_copy_statement``, ``chunk_size`` lines per piece of text, each line's first
     cell (the response id) replaced by the respondent's pseudonym. Numbers come with 15 significant
-    digits (``float8::numeric``), as ``cells.NUMBER_FORMAT`` writes them. Logged like any query,
+    digits (``NUMBER``), as ``cells.NUMBER_FORMAT`` writes them. Logged like any query,
     so query budgets in tests count it. A reader may stop halfway (``close()``): the connection
     stays usable."""
     statement = _copy_statement(survey, rows)

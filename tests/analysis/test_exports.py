@@ -218,6 +218,23 @@ def test_a_hostile_wave_label_is_neutralised_by_both_writers(taken, survey):
     assert {row[1] for row in csv.reader(io.StringIO(by_python))} == {"'=2026"}
 
 
+def test_hostile_labels_are_neutralised_the_same_by_both_writers(taken, survey):
+    # The database writer neutralises each label once, before the COPY, not row by row.
+    Choice.objects.filter(question__survey=survey, question__code="tools", code="law").update(
+        label={"en": '=HYPERLINK("http://evil.example")'}
+    )
+    Question.objects.filter(survey=survey, code="agree").update(
+        scale_labels=[{"en": label} for label in ["-no", "+no", "@meh", "yes", "\tyes!"]]
+    )
+    frame = read_long(survey)
+    assert set(frame.loc[frame["code"].eq("law"), "label"]) == {'\'=HYPERLINK("http://evil.example")'}
+    agree = frame.loc[frame["question"].eq("agree")]
+    assert dict(zip(agree["number"], agree["label"], strict=True)) == {2: "'+no", 5: "'\tyes!"}
+    streamed = "".join(long_csv_lines(survey=survey)).removeprefix("\ufeff")
+    by_python = "".join(_lines_by_rows(survey, _AnswerRows(survey), chunk_size=3))
+    assert list(csv.reader(io.StringIO(streamed)))[1:] == list(csv.reader(io.StringIO(by_python)))
+
+
 def test_closed_vocabularies_never_start_a_formula():
     # The database writer leaves these cells as they are (long_csv.NEUTRALISED_COLUMNS): the
     # group snapshots, question codes and types only ever hold values of these vocabularies.
