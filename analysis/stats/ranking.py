@@ -7,13 +7,58 @@ ranks r + 1 … n, that is (r + 1 + n) / 2 (the usual mid-rank for ties). This m
 for ``mean_rank`` and Kendall's W; ``mean_rank_ranked`` averages only the ranks actually given.
 """
 
+import numpy
 import pandas
+from scipy import sparse
 from scipy import stats as scipy_stats
 
-from .grouping import group_columns, in_question_order, weights
+from .grouping import first_rows, group_columns, in_question_order, weights
 from .summaries import By
 
 RANKING = "ranking"
+
+
+def _rankings(
+    frame: pandas.DataFrame, columns: list[str], choices: pandas.DataFrame | None
+) -> tuple[pandas.DataFrame, pandas.DataFrame]:
+    """(the rankers of every ranking question in ``frame``: ``respondent``, ``question``, the
+    group ``columns``, ``ranking`` (a number per distinct ranking of a question), ``weight``;
+    each distinct ranking × each item of its question: ``ranking``, ``item``, ``rank`` (NaN when
+    unranked), ``ranked_by_respondent``, ``n_items``, ``top_k``, ``rank_filled`` and ``points``
+    as ``ranked_items`` describes them)."""
+    lengths = frame["codes"].astype(object).str.len()
+    answers = frame.loc[frame["type"].eq(RANKING) & lengths.gt(0)]
+    top_k = answers["rank_top_k"] if "rank_top_k" in answers else float("nan")
+    rankers = answers.assign(top_k=top_k, weight=weights(answers))
+    rankers = rankers[["respondent", "question", *columns, "codes", "top_k", "weight"]]
+    rankers = rankers.drop_duplicates(["respondent", "question"]).reset_index(drop=True)
+    # Each distinct ranking of a question is taken apart once, however many rankers gave it.
+    rankings = zip(rankers["question"], rankers["codes"].map(tuple), strict=True)
+    rankers["ranking"] = pandas.factorize(pandas.Series(list(rankings), dtype=object))[0]
+    distinct = rankers.drop_duplicates("ranking")[["ranking", "question", "codes", "top_k"]].reset_index(
+        drop=True
+    )
+    distinct["ranked_by_respondent"] = distinct["codes"].astype(object).str.len()
+    ranks = distinct[["ranking", "question", "codes"]].explode("codes").rename(columns={"codes": "item"})
+    ranks["rank"] = ranks.groupby(level=0).cumcount() + 1
+    ranks = ranks.drop_duplicates(["ranking", "item"])
+    items = ranks[["question", "item"]]
+    if choices is not None:
+        listed = choices.loc[choices["question"].isin(rankers["question"]), ["question", "code"]]
+        items = pandas.concat([listed.rename(columns={"code": "item"}), items])
+    items = items.drop_duplicates()
+    items = items.assign(n_items=items.groupby("question")["item"].transform("size"))
+    grid = distinct.drop(columns="codes").merge(items, on="question")
+    grid = grid.merge(ranks[["ranking", "item", "rank"]], on=["ranking", "item"], how="left")
+    grid["top_k"] = (
+        pandas.to_numeric(grid["top_k"], errors="coerce")
+        .astype(float)
+        .fillna(grid["n_items"])
+        .clip(lower=grid["ranked_by_respondent"])
+    )
+    grid["rank_filled"] = grid["rank"].fillna((grid["ranked_by_respondent"] + 1 + grid["n_items"]) / 2)
+    grid["points"] = (grid["top_k"] + 1 - grid["rank"]).fillna(0.0)
+    return rankers.drop(columns=["codes", "top_k"]), grid
 
 
 def ranked_items(
@@ -28,41 +73,8 @@ def ranked_items(
     The items of a question are its choices in ``choices`` (``load.choices_frame``) plus any
     item ranked; without ``choices``, only items somebody ranked are known.
     """
-    lengths = frame["codes"].astype(object).str.len()
-    answers = frame.loc[frame["type"].eq(RANKING) & lengths.gt(0)]
-    top_k = answers["rank_top_k"] if "rank_top_k" in answers else float("nan")
-    rankers = answers.assign(
-        top_k=top_k, ranked_by_respondent=lengths.loc[answers.index], weight=weights(answers)
-    )
-    kept = ["respondent", "question", *columns, "codes", "top_k", "ranked_by_respondent", "weight"]
-    rankers = rankers[kept]
-    rankers = rankers.drop_duplicates(["respondent", "question"]).reset_index(drop=True)
-    # Each distinct ranking of a question is taken apart once, however many rankers gave it.
-    rankings = zip(rankers["question"], rankers["codes"].map(tuple), strict=True)
-    rankers["ranking"] = pandas.factorize(pandas.Series(list(rankings), dtype=object))[0]
-    distinct = rankers.drop_duplicates("ranking")[["ranking", "question", "codes"]].reset_index(drop=True)
-    ranks = distinct.explode("codes").rename(columns={"codes": "item"})
-    ranks["rank"] = ranks.groupby(level=0).cumcount() + 1
-    ranks = ranks.drop_duplicates(["ranking", "item"])
-    items = ranks[["question", "item"]]
-    if choices is not None:
-        listed = choices.loc[choices["question"].isin(rankers["question"]), ["question", "code"]]
-        items = pandas.concat([listed.rename(columns={"code": "item"}), items])
-    items = items.drop_duplicates()
-    items = items.assign(n_items=items.groupby("question")["item"].transform("size"))
-    by_ranking = distinct[["ranking", "question"]].merge(items, on="question")
-    by_ranking = by_ranking.merge(ranks[["ranking", "item", "rank"]], on=["ranking", "item"], how="left")
-    grid = rankers.drop(columns="codes").merge(by_ranking.drop(columns="question"), on="ranking")
-    grid = grid.drop(columns="ranking")
-    grid["top_k"] = (
-        pandas.to_numeric(grid["top_k"], errors="coerce")
-        .astype(float)
-        .fillna(grid["n_items"])
-        .clip(lower=grid["ranked_by_respondent"])
-    )
-    grid["rank_filled"] = grid["rank"].fillna((grid["ranked_by_respondent"] + 1 + grid["n_items"]) / 2)
-    grid["points"] = (grid["top_k"] + 1 - grid["rank"]).fillna(0.0)
-    return grid
+    rankers, grid = _rankings(frame, columns, choices)
+    return rankers.merge(grid.drop(columns="question"), on="ranking").drop(columns="ranking")
 
 
 def ranking_summary(
@@ -83,18 +95,44 @@ def ranking_summary(
     """
     columns = group_columns(by)
     keys = ["question", *columns]
-    grid = ranked_items(frame, columns, choices)
-    weight = grid["weight"]
+    rankers, grid = _rankings(frame, columns, choices)
+    # Every sum below is, per group and item, Σ over the rankings of (rankers in the group who
+    # gave it) × (what it gives the item): one sparse matrix product per question instead of a
+    # row per ranker and item.
+    group = rankers.groupby(keys, sort=False, dropna=False, observed=True).ngroup().to_numpy()
     grid = grid.assign(
-        n_ranked=weight * grid["rank"].notna(),
-        rank_sum=weight * grid["rank_filled"],
-        ranked_sum=weight * grid["rank"].fillna(0),
-        n_first=weight * grid["rank"].eq(1),
-        borda_total=weight * grid["points"],
+        ranked=grid["rank"].notna().astype(float),
+        ranked_rank=grid["rank"].fillna(0.0),
+        first=grid["rank"].eq(1).astype(float),
     )
-    sums = ["weight", "n_ranked", "rank_sum", "ranked_sum", "n_first", "borda_total"]
-    table = grid.groupby([*keys, "item"], dropna=False)[sums].sum().reset_index()
-    table = table.rename(columns={"weight": "n"})
+    sums = {"n_ranked": "ranked", "rank_sum": "rank_filled", "ranked_sum": "ranked_rank", "n_first": "first"}
+    sums["borda_total"] = "points"
+    parts = []
+    for question, cells in grid.groupby("question", sort=False, observed=True):
+        rows = numpy.flatnonzero(rankers["question"].to_numpy(dtype=object) == question)
+        groups, group_at = numpy.unique(group[rows], return_inverse=True)
+        rankings, ranking_at = numpy.unique(rankers["ranking"].to_numpy()[rows], return_inverse=True)
+        given = sparse.csr_matrix(
+            (rankers["weight"].to_numpy(dtype=float)[rows], (group_at, ranking_at)),
+            shape=(len(groups), len(rankings)),
+        )
+        item_names, item_at = numpy.unique(cells["item"].to_numpy(dtype=object), return_inverse=True)
+        cell_at = numpy.searchsorted(rankings, cells["ranking"].to_numpy())
+        part = rankers.iloc[first_rows(group)[groups]][keys].reset_index(drop=True)
+        part = part.loc[part.index.repeat(len(item_names))].reset_index(drop=True)
+        part["item"] = numpy.tile(item_names, len(groups))
+        part["n"] = numpy.repeat(numpy.asarray(given.sum(axis=1)).ravel(), len(item_names))
+        for name, value in sums.items():
+            per_ranking = numpy.zeros((len(rankings), len(item_names)))
+            per_ranking[cell_at, item_at] = cells[value].to_numpy(dtype=float)
+            part[name] = (given @ per_ranking).ravel()
+        parts.append(part)
+    if not parts:
+        empty = rankers[keys].iloc[0:0].assign(item=pandas.Series(dtype=object))
+        parts = [empty.assign(**dict.fromkeys(["n", *sums], pandas.Series(dtype=float)))]
+    table = pandas.concat(parts, ignore_index=True)
+    for count in ("n", "n_ranked", "n_first"):
+        table[count] = table[count].round().astype("int64")
     table["mean_rank"] = table["rank_sum"] / table["n"]
     table["mean_rank_ranked"] = table["ranked_sum"] / table["n_ranked"].where(table["n_ranked"] > 0)
     table["share_first"] = table["n_first"] / table["n"]
