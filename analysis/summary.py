@@ -786,8 +786,8 @@ def _item_tables(
     for the kinds of ``KIND_OF_TYPE``, a level of breakdowns at a time."""
     scale_raw, scales = _every_level(
         steps,
-        lambda level: scale_summary(level.of_type(SCALE_TYPES), level.by, respondents=level.people).drop(
-            columns="distribution"
+        lambda level: scale_summary(
+            level.of_type(SCALE_TYPES), level.by, respondents=level.people, distribution=False
         ),
         lambda table, level, done: rules.agreement(
             rules.groups(table, level, done, _numbers(table, ("scale_min", "scale_max"))), level, done

@@ -158,12 +158,14 @@ def scale_summary(
     *,
     respondents: pandas.DataFrame | None = None,
     top_boxes: TopBoxes = DEFAULT_TOP_BOXES,
+    distribution: bool = True,
 ) -> pandas.DataFrame:
     """One row per rating-scale question (Likert, 0–10) and group of ``by`` (0–2 of
     ``GROUPINGS``) with:
 
     - ``n`` answered, ``n_respondents`` and ``n_skipped`` (see the module docstring);
-    - ``distribution``: {point: count} over every point of the scale;
+    - ``distribution``: {point: count} over every point of the scale (left out with
+      ``distribution=False``, which saves a dict per row);
     - ``mean``, ``sd``, ``min``, ``q1``, ``median``, ``q3``, ``max``, ``iqr`` (``describe_numbers``);
     - ``n_agree``/``share_agree`` and ``n_disagree``/``share_disagree``: answers in the top or
       bottom boxes of the scale (``scales``: by default the top two and bottom two points),
@@ -185,20 +187,22 @@ def scale_summary(
         summary[f"n_{box}"] = numpy.bincount(
             counts["_group"], weights=counts["count"] * inside, minlength=len(summary)
         ).astype(int)
-    distribution = _distribution(counts, keys)
-    points, chosen = distribution["point"].tolist(), distribution["count"].tolist()
-    ends = numpy.cumsum((summary["scale_max"] - summary["scale_min"] + 1).to_numpy(dtype=int))
-    summary["distribution"] = [
-        dict(zip(points[end - size : end], chosen[end - size : end], strict=True))
-        for end, size in zip(ends, numpy.diff(ends, prepend=0), strict=True)
-    ]
+    if distribution:
+        per_point = _distribution(counts, keys)
+        points, chosen = per_point["point"].tolist(), per_point["count"].tolist()
+        ends = numpy.cumsum((summary["scale_max"] - summary["scale_min"] + 1).to_numpy(dtype=int))
+        summary["distribution"] = [
+            dict(zip(points[end - size : end], chosen[end - size : end], strict=True))
+            for end, size in zip(ends, numpy.diff(ends, prepend=0), strict=True)
+        ]
     table = with_skipped(summary, frame, respondents, columns, ["type", "scale_min", "scale_max"])
     for count in ("n_agree", "n_disagree"):
         table[count] = table[count].fillna(0).astype(int)
     table["share_agree"] = table["n_agree"] / table["n"].where(table["n"] > 0)
     table["share_disagree"] = table["n_disagree"] / table["n"].where(table["n"] > 0)
     ordered = [
-        *keys, "type", "scale_min", "scale_max", "n", "n_respondents", "n_skipped", "distribution",
+        *keys, "type", "scale_min", "scale_max", "n", "n_respondents", "n_skipped",
+        *(["distribution"] if distribution else []),
         "mean", "sd", "min", "q1", "median", "q3", "max", "iqr",
         "n_agree", "share_agree", "n_disagree", "share_disagree",
     ]  # fmt: skip

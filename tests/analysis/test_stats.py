@@ -281,3 +281,15 @@ def test_kendalls_w_is_one_when_everybody_ranks_alike():
 )
 def test_a_frame_without_answers_gives_an_empty_table(statistic):
     assert statistic(answers("agree", []).iloc[0:0]).empty
+
+
+def test_a_scale_summary_without_distributions_is_the_same_less_that_column():
+    data = frame(
+        answers("agree", [1, 2, 2, 5, 4], country=["BR", "BR", "DE", "DE", "DE"]),
+        answers("outlook", [0, 10, 7], type="scale_0_10", country=["BR", "DE", "DE"]),
+    )
+    full = scale_summary(data, "country")
+    assert full["distribution"].tolist()[0] == {1: 1, 2: 1, 3: 0, 4: 0, 5: 0}
+    pandas.testing.assert_frame_equal(
+        scale_summary(data, "country", distribution=False), full.drop(columns="distribution")
+    )
