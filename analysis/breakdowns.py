@@ -11,6 +11,7 @@ cells withheld in the coarser level down to this one, and ``Level.split`` gives 
 own table, as if computed alone. The work then grows with the number of rows, not of breakdowns.
 """
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,21 +129,37 @@ class Level:
         return found
 
 
-def overall(frame: pandas.DataFrame, people: pandas.DataFrame) -> Level:
+def _merged(
+    frame: pandas.DataFrame, columns: list[str], done: dict[str, pandas.DataFrame]
+) -> pandas.DataFrame:
+    """``collapse(frame, columns)``, from the smallest answers of ``done`` already merged down to
+    more columns (merging merged rows further gives the same rows), else from ``frame``."""
+    finer = [merged for name, merged in done.items() if set(columns) <= set(COLUMNS[name])]
+    return collapse(min(finer, key=len, default=frame), columns)
+
+
+def overall(frame: pandas.DataFrame, people: pandas.DataFrame, done: dict | None = None) -> Level:
     """The level of the overall table: every answer merged as far as it goes."""
-    return Level(width=0, names=[OVERALL], answers=collapse(frame, []), people=people)
+    return Level(width=0, names=[OVERALL], answers=_merged(frame, [], done or {}), people=people)
 
 
 def stacked(
-    frame: pandas.DataFrame, people: pandas.DataFrame, width: int, label: Callable[[str, str], str]
+    frame: pandas.DataFrame,
+    people: pandas.DataFrame,
+    width: int,
+    label: Callable[[str, str], str],
+    done: dict[str, pandas.DataFrame] | None = None,
 ) -> Level:
     """The level of the breakdowns by ``width`` (1 or 2) groupings, from the answers ``frame``
-    and the respondents ``people``; ``label(grouping, value)`` names a group."""
+    and the respondents ``people``; ``label(grouping, value)`` names a group. ``done`` holds the
+    answers of breakdowns already merged (by name), and gets this level's."""
     names = [name for name, columns in BREAKDOWNS.items() if len(columns) == width]
+    done = {} if done is None else done
+    label = functools.cache(label)
     parts = []
     for name in names:
         columns = COLUMNS[name]
-        merged = collapse(frame, columns)
+        merged = done[name] = _merged(frame, columns, done)
         answer_groups, answer_values = _distinct_groups(merged, columns)
         people_groups, people_values = _distinct_groups(people, columns)
         parts.append((name, merged, answer_groups, answer_values, people_groups, people_values))
@@ -199,5 +216,9 @@ def stacked(
 def levels(
     frame: pandas.DataFrame, people: pandas.DataFrame, label: Callable[[str, str], str]
 ) -> list[Level]:
-    """The overall level, then the breakdowns by one grouping, then by two."""
-    return [overall(frame, people), stacked(frame, people, 1, label), stacked(frame, people, 2, label)]
+    """The overall level, then the breakdowns by one grouping, then by two. The two-way ones are
+    merged from the answers first, the coarser ones from them, far fewer rows."""
+    done: dict[str, pandas.DataFrame] = {}
+    two_way = stacked(frame, people, 2, label, done)
+    one_way = stacked(frame, people, 1, label, done)
+    return [overall(frame, people, done), one_way, two_way]

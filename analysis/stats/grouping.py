@@ -48,8 +48,10 @@ def row_groups(
 ) -> numpy.ndarray:
     """A number per row of ``frame``, the same for rows equal in ``columns`` (and in ``start``,
     numbers already given), counted 0, 1, … in order of first appearance. Each column is numbered
-    on its own (a categorical's codes as they are), then the numbers are combined in one integer."""
+    on its own (a categorical's codes as they are), then the numbers are combined in one integer,
+    numbered again only when the next column could overflow it."""
     combined = numpy.zeros(len(frame), dtype="int64") if start is None else start.astype("int64")
+    bound = int(combined.max(initial=0)) + 1  # combined < bound
     for column in columns:
         values = frame[column]
         if isinstance(values.dtype, pandas.CategoricalDtype):
@@ -57,8 +59,12 @@ def row_groups(
         else:
             codes, uniques = pandas.factorize(values, use_na_sentinel=False)
             size = len(uniques)
-        combined = combined * max(size, 1) + codes
-        combined = pandas.factorize(combined)[0]  # keeps the numbers small
+        size = max(size, 1)
+        if bound * size >= 2**62:
+            combined, uniques = pandas.factorize(combined)
+            bound = max(len(uniques), 1)
+        combined = combined * size + codes
+        bound *= size
     return pandas.factorize(combined)[0]
 
 
