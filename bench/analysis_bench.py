@@ -518,6 +518,15 @@ def submission_upkeep(repeat: int) -> tuple[list[float], list[float]]:
     return kept[1:], without[1:]
 
 
+def settle() -> None:
+    """Vacuums and analyses the tables that (f) and (g) rewrote, so that autovacuum does not start
+    on them in the middle of a later timing."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) surveys_answertally, surveys_tallystate, surveys_response")
+
+
 def in_fresh_process(measurement: str, database_url: str, *extra: str) -> dict:
     """Runs ``measurement`` in a new interpreter (this script with --measure) and returns its figures."""
     command = [sys.executable, str(Path(__file__).resolve()), "--measure", measurement, *extra]
@@ -658,19 +667,23 @@ def run(database_url: str, *, responses: int, questions: int, repeat: int) -> Fi
     rebuild = tally_rebuild(repeat)
     print("(g) submission upkeep …", flush=True)
     upkeep, upkeep_without = submission_upkeep(repeat)
+    settle()
     connection.close()
-    print("(b) floor …", flush=True)
-    floor = summary_floor(repeat)[1]
+    print("(e) reference …", flush=True)
     grouped_floor = summary_floor(repeat, GROUPED_FLOOR_SQL)[1]
     connection.close()
-    print("(a) survey_summary …", flush=True)
-    summary = [in_fresh_process("summary", database_url) for _ in range(repeat)]
+    # Each run of a target sits beside a run of its floor, so that a slower spell of this shared
+    # machine falls on both sides of the ratio rather than on one.
+    floor, summary, copy_floor, long_csv = [], [], [], []
+    for run_number in range(1, repeat + 1):
+        print(f"run {run_number} of {repeat}: (b), (a), (d), (c) …", flush=True)
+        floor += summary_floor(1)[1]
+        connection.close()
+        summary.append(in_fresh_process("summary", database_url))
+        copy_floor += long_csv_floor(1)[1]
+        connection.close()
+        long_csv.append(in_fresh_process("long_csv", database_url))
     summary_traced = in_fresh_process("summary", database_url, "--tracemalloc")
-    print("(d) floor …", flush=True)
-    copy_floor = long_csv_floor(repeat)[1]
-    connection.close()
-    print("(c) long CSV …", flush=True)
-    long_csv = [in_fresh_process("long_csv", database_url) for _ in range(repeat)]
     return Figures(
         responses=responses,
         questions=questions,
