@@ -25,7 +25,6 @@ withheld among the respondents stays withheld in the theme tables.
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -38,14 +37,13 @@ from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
-from pandas.api import types as dtypes
 
 from surveys.geography import NORTH_SOUTH_LABELS
 from surveys.i18n import localized
 from surveys.models import Choice, Question, Response, Section, Survey
 from surveys.selectors import one_value
 
-from .breakdowns import BREAKDOWNS, GROUPINGS, OVERALL, PAIR, Level, level_keys, levels
+from .breakdowns import BREAKDOWNS, GROUPINGS, OVERALL, PAIR, Level, levels
 from .findings import Finding, divergence_table_anchor, group_label, key_findings
 from .load import (
     GROUP_COLUMNS,
@@ -56,6 +54,7 @@ from .load import (
     respondent_counts_frame,
 )
 from .models import CodedSegment, Theme
+from .small_cells import Rules, hidden_in, number_columns, respondent_counts, withhold
 from .stats import (
     DEFAULT_TOP_BOXES,
     SCALE_TYPES,
@@ -68,10 +67,9 @@ from .stats import (
     ranking_summary,
     scale_distribution,
     scale_summary,
-    suppress_small_cells,
     wave_trends,
 )
-from .stats.grouping import STACK, answer_key, codes_key, group_sizes, weights
+from .stats.grouping import answer_key, codes_key, weights
 from .stats.scales import NUMBER, box_counts
 from .stats.summaries import CHOICE_TYPES
 from .summary_themes import ThemeSummary, theme_key_findings, theme_summaries, themes_tables, themes_to_json
@@ -298,204 +296,6 @@ def survey_summary(*, survey: Survey, filters: Filters | None = None) -> SurveyS
     return summary
 
 
-def _withheld(values: pandas.Series, hidden: numpy.ndarray) -> pandas.Series:
-    """``values`` with the ``hidden`` ones NA (integers and booleans become nullable)."""
-    if dtypes.is_bool_dtype(values):
-        values = values.astype("boolean")
-    elif dtypes.is_integer_dtype(values):
-        values = values.astype("Int64")
-    return values.mask(hidden)
-
-
-def _hidden_in(table: pandas.DataFrame, hidden: pandas.DataFrame) -> numpy.ndarray:
-    """True for the rows of ``table`` whose values in ``hidden``'s columns match a row of ``hidden``."""
-    if hidden.empty or table.empty:
-        return numpy.zeros(len(table), dtype=bool)
-    keys = list(hidden.columns)
-    return pandas.MultiIndex.from_frame(table[keys]).isin(pandas.MultiIndex.from_frame(hidden))
-
-
-def _cell(level: Level, *columns: str) -> list[str]:
-    """The columns naming a cell of ``level``'s tables within its group: ``columns`` and the breakdown."""
-    return [*columns, *level.keys[:1]]
-
-
-@dataclass
-class _Rules:
-    """Small-cell suppression with k, consistent across the tables of one summary.
-
-    Tables come a level at a time (``analysis.breakdowns``): ``done`` maps each coarser level's
-    width to its table already suppressed, whose withheld cells stay withheld."""
-
-    k: int
-    everything: bool  # fewer than k respondents: withhold every number
-    # Respondents per group: {breakdown: table}, and the same stacked by level width.
-    respondents: dict[str, pandas.DataFrame] = field(default_factory=dict)
-    stacked_respondents: dict[int, pandas.DataFrame] = field(default_factory=dict)
-
-    def hide(
-        self,
-        table: pandas.DataFrame,
-        count: str,
-        *,
-        groups: list[str],
-        cell: list[str],
-        value_columns: list[str],
-        hidden: Sequence[pandas.DataFrame] = (),
-        within: Sequence[list[str]] = (),
-        total: str | None = None,
-    ) -> pandas.DataFrame:
-        """``suppress_small_cells`` where cells named by ``cell`` + ``groups`` add up, over each
-        group column, to a coarser table, and along ``within``; rows matching ``hidden`` (cells
-        withheld elsewhere) start withheld."""
-        flagged = numpy.full(len(table), self.everything)
-        for keys in hidden:
-            flagged |= _hidden_in(table, keys)
-        structures = [[*cell, *(g for g in groups if g != dropped)] for dropped in groups] + list(within)
-        return suppress_small_cells(
-            table.assign(suppressed=flagged),
-            count,
-            self.k,
-            within=structures or None,
-            total_column=total,
-            value_columns=value_columns,
-        )
-
-    @staticmethod
-    def withheld_above(level: Level, done: dict, withheld, columns: Sequence[str] = ("question",)) -> list:
-        """Keys of the cells of ``level`` that fall in cells withheld one level coarser: the rows
-        of that table where ``withheld(table)`` holds, keyed by ``columns`` and groups."""
-        if not level.width:
-            return []
-        coarse = done[level.width - 1]
-        rows = coarse.loc[withheld(coarse), [*columns, *level_keys(level.width - 1)]]
-        return level.withheld_above(rows)
-
-    def group_hidden(self, level: Level, done: dict, count: str = "n") -> list:
-        """Keys of withheld groups: in the coarser tables of ``level`` and among respondents."""
-        hidden = self.withheld_above(level, done, lambda table: table[count].isna())
-        if level.width:
-            people = self.stacked_respondents[level.width]
-            hidden.append(people.loc[people["suppressed"], level.keys])
-        return hidden
-
-    def groups(self, table: pandas.DataFrame, level: Level, done: dict, value_columns: list[str]):
-        """``table`` (one row per question and group, answerers in ``n``) with small groups withheld."""
-        return self.hide(
-            table,
-            "n",
-            groups=level.group_keys,
-            cell=_cell(level, "question"),
-            value_columns=value_columns,
-            hidden=self.group_hidden(level, done),
-        )
-
-    def agreement(self, table: pandas.DataFrame, level: Level, done: dict) -> pandas.DataFrame:
-        """Withholds ``n_agree``/``n_disagree`` (and shares) where those agreeing, disagreeing or
-        neither are a small cell of the group, or of the same part across groups."""
-        keys = table[["question", *level.keys]].assign(row=numpy.arange(len(table)))
-        rest = table["n"] - table["n_agree"] - table["n_disagree"]
-        counts = {"agree": table["n_agree"], "disagree": table["n_disagree"], "neither": rest}
-        cells = pandas.concat(
-            [keys.assign(part=part, count=count.astype(float).to_numpy()) for part, count in counts.items()],
-            ignore_index=True,
-        )
-        hidden = [keys.loc[table["suppressed"].to_numpy(), ["row"]]]
-        for part in ("agree", "disagree"):
-            withheld = self.withheld_above(level, done, lambda coarse, part=part: coarse[f"n_{part}"].isna())
-            hidden += [keys.assign(part=part) for keys in withheld]
-        either = self.withheld_above(
-            level, done, lambda coarse: coarse["n_agree"].isna() | coarse["n_disagree"].isna()
-        )
-        hidden += [keys.assign(part="neither") for keys in either]
-        checked = self.hide(
-            cells,
-            "count",
-            groups=level.group_keys,
-            cell=_cell(level, "question", "part"),
-            value_columns=["count"],
-            hidden=hidden,
-            within=[["row"]],
-        )
-        table = table.copy()
-        for part in ("agree", "disagree"):
-            rows = checked.loc[checked["part"].eq(part) & checked["suppressed"], "row"]
-            withheld = numpy.isin(numpy.arange(len(table)), rows)
-            for column in (f"n_{part}", f"share_{part}"):
-                table[column] = _withheld(table[column], withheld)
-            table["suppressed"] |= withheld
-        return table
-
-    def options(
-        self,
-        table: pandas.DataFrame,
-        level: Level,
-        done: dict,
-        option: str,
-        counts: dict[str, tuple[list[str], bool]],
-    ) -> pandas.DataFrame:
-        """Withholds small groups, then small ``counts`` (count column → (its value columns,
-        whether the counts of a group partition its respondents)) of each option of a group."""
-        keys = ["question", *level.keys]
-        sizes = self.groups(table.drop_duplicates(keys)[[*keys, "n"]], level, done, ["n"])
-        group_withheld = sizes.loc[sizes["suppressed"], keys]
-        in_withheld_group = _hidden_in(table, group_withheld)
-        result = table.copy()
-        result["suppressed"] = in_withheld_group
-        for count, (value_columns, partition) in counts.items():
-            margins = self.withheld_above(
-                level, done, lambda coarse, count=count: coarse[count].isna(), ["question", option]
-            )
-            checked = self.hide(
-                table,
-                count,
-                groups=level.group_keys,
-                cell=_cell(level, "question", option),
-                value_columns=value_columns,
-                hidden=[group_withheld, *margins],
-                within=[keys] if partition else [],
-                total="n" if partition else None,
-            )
-            result[value_columns] = checked[value_columns]
-            result["suppressed"] |= checked["suppressed"]
-        for column in _numbers(table):
-            result[column] = _withheld(result[column], in_withheld_group)
-        return result
-
-
-def _numbers(table: pandas.DataFrame, exclude: tuple[str, ...] = ()) -> list[str]:
-    """The numeric, non-boolean columns of ``table`` (the values a suppression blanks)."""
-    return [
-        column
-        for column in table.columns
-        if column not in exclude
-        and dtypes.is_numeric_dtype(table[column])
-        and not dtypes.is_bool_dtype(table[column])
-    ]
-
-
-def _respondent_counts(stacked: list[Level], rules: _Rules) -> None:
-    """Respondents per group of every breakdown, small groups withheld (``n_respondents``), into
-    ``rules``: a table per breakdown, and per level."""
-    for level in stacked:
-        counts = level.described(group_sizes(level.people, level.people, [STACK]))
-        hidden = []  # one-way groups add up to everyone, whose number is only withheld with everything
-        if level.width > 1:
-            hidden = _Rules.withheld_above(
-                level, rules.stacked_respondents, lambda table: table["suppressed"], ()
-            )
-        table = rules.hide(
-            counts,
-            "n_respondents",
-            groups=level.group_keys,
-            cell=_cell(level),
-            value_columns=["n_respondents"],
-            hidden=hidden,
-        )
-        rules.stacked_respondents[level.width] = table
-        rules.respondents |= level.split(table)
-
-
 def _naming_shown_groups(findings: list[Finding], respondents: dict[str, pandas.DataFrame]) -> list[Finding]:
     """Findings minus those naming a group whose size is withheld: a small group, or the
     complement withheld beside it. Otherwise a finding's numbers would undo the suppression."""
@@ -553,7 +353,7 @@ def _with_box(table: pandas.DataFrame, questions: pandas.DataFrame) -> pandas.Da
 
 
 def _distributions(
-    frame: pandas.DataFrame, questions: pandas.DataFrame, rules: _Rules, scales: dict[str, pandas.DataFrame]
+    frame: pandas.DataFrame, questions: pandas.DataFrame, rules: Rules, scales: dict[str, pandas.DataFrame]
 ) -> pandas.DataFrame:
     """Answers per point of each rating scale, overall and per North/South group, for charts:
     points add up within a group and within its boxes, and across groups to the overall count."""
@@ -579,8 +379,8 @@ def _distributions(
         hidden=[overall.loc[overall["count"].isna(), ["question", "point"]], groups_withheld],
         within=[["question", CHART_GROUPING], ["question", CHART_GROUPING, "box"]],
     )
-    overall["n"] = _withheld(overall["n"], _hidden_in(overall, overall_withheld))
-    by_group["n"] = _withheld(by_group["n"], _hidden_in(by_group, groups_withheld))
+    overall["n"] = withhold(overall["n"], hidden_in(overall, overall_withheld))
+    by_group["n"] = withhold(by_group["n"], hidden_in(by_group, groups_withheld))
     overall = overall.assign(group=ALL_RESPONDENTS, label=_("All respondents"))
     by_group = by_group.rename(columns={CHART_GROUPING: "group"})
     by_group["label"] = _names(by_group["group"], CHART_GROUPING)
@@ -644,9 +444,9 @@ def _published_consensus(
         table[column] = shown[column].to_numpy()
     whole = table["n"].isna().to_numpy()
     side = table["n_agree"].where(table["direction"].ne("disagree"), table["n_disagree"])
-    table["share"] = _withheld(table["share"], side.isna().to_numpy())
+    table["share"] = withhold(table["share"], side.isna().to_numpy())
     for column in ("iqr_met", "share_met", "consensus", "direction"):
-        table[column] = _withheld(table[column], whole)
+        table[column] = withhold(table[column], whole)
     return table[CONSENSUS_COLUMNS].reset_index(drop=True)
 
 
@@ -686,9 +486,9 @@ def _published_divergence(
         found = found.merge(flags, on=["question", "grouping", "group"], how="left")
         n_hidden = found["n_hidden"].fillna(False).to_numpy(dtype=bool)
         agree_hidden = n_hidden | found["agree_hidden"].fillna(False).to_numpy(dtype=bool)
-        table[n_column] = _withheld(table[n_column], n_hidden)
+        table[n_column] = withhold(table[n_column], n_hidden)
         for column in agreement:
-            table[column] = _withheld(table[column], agree_hidden)
+            table[column] = withhold(table[column], agree_hidden)
         withheld |= n_hidden | (agree_hidden & bool(agreement))
     tested = table[["question", "grouping", "groups"]].assign(row=numpy.arange(len(table))).explode("groups")
     tested = tested.rename(columns={"groups": "group"}).merge(
@@ -696,7 +496,7 @@ def _published_divergence(
     )
     any_hidden = tested.groupby("row")["n_hidden"].agg(lambda hidden: hidden.fillna(False).any())
     total_hidden = any_hidden.reindex(range(len(table)), fill_value=False).to_numpy(dtype=bool)
-    table["n"] = _withheld(table["n"], total_hidden)
+    table["n"] = withhold(table["n"], total_hidden)
     table["groups"] = table["groups"].map(list)
     table["suppressed"] = withheld | total_hidden
     return table
@@ -708,7 +508,7 @@ TREND_SHARE_COLUMNS = [
 ]  # fmt: skip
 
 
-def _published_trends(raw: pandas.DataFrame, current: pandas.DataFrame, rules: _Rules) -> pandas.DataFrame:
+def _published_trends(raw: pandas.DataFrame, current: pandas.DataFrame, rules: Rules) -> pandas.DataFrame:
     """``stats.wave_trends`` with agreement withheld when those agreeing or the rest are a small
     cell in either wave (or withheld in the current overall tables ``current``), and the whole
     row when either wave has fewer than k answers."""
@@ -739,9 +539,9 @@ def _published_trends(raw: pandas.DataFrame, current: pandas.DataFrame, rules: _
     share_hidden = whole | in_cells | (agree_withheld & raw["type"].ne(NUMBER).to_numpy())
     table = raw.copy()
     for column in TREND_SHARE_COLUMNS:
-        table[column] = _withheld(table[column], share_hidden)
-    for column in [*_numbers(table), "significant"]:
-        table[column] = _withheld(table[column], whole)
+        table[column] = withhold(table[column], share_hidden)
+    for column in [*number_columns(table), "significant"]:
+        table[column] = withhold(table[column], whole)
     table["suppressed"] = share_hidden | whole
     return table.reset_index(drop=True)
 
@@ -755,7 +555,7 @@ def _section_titles(survey: Survey) -> dict[str, str]:
     return {code: localized(title, language, language) for code, title in rows}
 
 
-def _free_text(frame: pandas.DataFrame, overall: Level, questions: pandas.DataFrame, rules: _Rules):
+def _free_text(frame: pandas.DataFrame, overall: Level, questions: pandas.DataFrame, rules: Rules):
     """Free-text questions: how many answered (the texts themselves are never loaded)."""
     people = overall.people
     asked = questions.loc[questions["type"].isin(FREE_TEXT_TYPES), ["code", "type"]]
@@ -780,7 +580,7 @@ RANKING_COUNTS = {
 
 
 def _item_tables(
-    steps: list[Level], choices: pandas.DataFrame, rules: _Rules
+    steps: list[Level], choices: pandas.DataFrame, rules: Rules
 ) -> tuple[pandas.DataFrame, dict[str, dict[str, pandas.DataFrame]]]:
     """(the overall scale summary unsuppressed, {kind: {breakdown: suppressed, labelled table}})
     for the kinds of ``KIND_OF_TYPE``, a level of breakdowns at a time."""
@@ -790,13 +590,13 @@ def _item_tables(
             level.of_type(SCALE_TYPES), level.by, respondents=level.people, distribution=False
         ),
         lambda table, level, done: rules.agreement(
-            rules.groups(table, level, done, _numbers(table, ("scale_min", "scale_max"))), level, done
+            rules.groups(table, level, done, number_columns(table, ("scale_min", "scale_max"))), level, done
         ),
     )
     _raw, numbers = _every_level(
         steps,
         lambda level: number_summary(level.of_type((NUMBER,)), level.by, respondents=level.people),
-        lambda table, level, done: rules.groups(table, level, done, _numbers(table)),
+        lambda table, level, done: rules.groups(table, level, done, number_columns(table)),
     )
     _raw, options = _every_level(
         steps,
@@ -814,7 +614,7 @@ def _item_tables(
     agreement = agreement.rename(columns={"w": "kendalls_w", "p_value": "kendalls_w_p_value"})
     overall = rankings[0].merge(agreement, on="question", how="left")
     for column in ("kendalls_w", "kendalls_w_p_value"):
-        overall[column] = _withheld(overall[column], overall["n"].isna().to_numpy())
+        overall[column] = withhold(overall[column], overall["n"].isna().to_numpy())
     rankings[0] = overall
     kinds: dict[str, dict[str, pandas.DataFrame]] = {"scale": {}, "number": {}, "choice": {}, "ranking": {}}
     for level in steps:
@@ -893,7 +693,7 @@ def _withheld_groups(respondents: pandas.DataFrame, grouping: str) -> set[str]:
 
 
 def _themes(
-    survey: Survey, waves: list[Survey], filters: Filters, questions: pandas.DataFrame, rules: _Rules
+    survey: Survey, waves: list[Survey], filters: Filters, questions: pandas.DataFrame, rules: Rules
 ) -> list[ThemeSummary]:
     """The themes of ``survey``'s coded long-text answers for the respondents ``filters`` keep, in
     three queries, with the groups withheld among the respondents withheld, and group labels."""
@@ -947,9 +747,9 @@ def compute_summary(*, survey: Survey, filters: Filters, with_themes: bool = Tru
     frame = filters.restrict(answers.loc[answers["survey"].eq(survey.slug)])
     people = filters.restrict(everyone.loc[everyone["survey"].eq(survey.slug)])
     n_people = int(weights(people).sum())
-    rules = _Rules(k=k, everything=n_people < k)
+    rules = Rules(k=k, everything=n_people < k)
     steps = levels(frame, people, group_name)
-    _respondent_counts(steps[1:], rules)
+    respondent_counts(steps[1:], rules)
 
     scale_raw, kinds = _item_tables(steps, choices, rules)
     scales, numbers = kinds["scale"], kinds["number"]
