@@ -11,15 +11,7 @@ from pandas.api import types as dtypes
 from .breakdowns import Level, level_keys
 from .stats import suppress_small_cells
 from .stats.grouping import STACK, group_sizes
-
-
-def withhold(values: pandas.Series, hidden: numpy.ndarray) -> pandas.Series:
-    """``values`` with the ``hidden`` ones NA (integers and booleans become nullable)."""
-    if dtypes.is_bool_dtype(values):
-        values = values.astype("boolean")
-    elif dtypes.is_integer_dtype(values):
-        values = values.astype("Int64")
-    return values.mask(hidden)
+from .stats.suppression import withhold
 
 
 def hidden_in(table: pandas.DataFrame, hidden: pandas.DataFrame) -> numpy.ndarray:

@@ -24,7 +24,8 @@ def _group_ids(table: pandas.DataFrame, columns: list[str]) -> numpy.ndarray:
     return table.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
 
 
-def _blank(values: pandas.Series, hidden: numpy.ndarray) -> pandas.Series:
+def withhold(values: pandas.Series, hidden: numpy.ndarray) -> pandas.Series:
+    """``values`` with the ``hidden`` ones NA (integers and booleans become nullable)."""
     if dtypes.is_bool_dtype(values):
         values = values.astype("boolean")
     elif dtypes.is_integer_dtype(values):
@@ -105,6 +106,6 @@ def suppress_small_cells(
         ]
     result = table.copy()
     for column in value_columns:
-        result[column] = _blank(result[column], hidden)
+        result[column] = withhold(result[column], hidden)
     result["suppressed"] = hidden
     return result
