@@ -268,7 +268,8 @@ def _answers_by_copy(surveys: Surveys) -> pandas.DataFrame:
 # A tally row's groups travel as one text, the six values joined by this separator: a few
 # hundred distinct profiles then cost one short string per row instead of six.
 PROFILE_SEPARATOR = "\x1f"
-QUESTION_ATTRIBUTES = {
+# What ``answer_counts_frame`` reads of each question of the waves, by column.
+COUNTED_QUESTION_FIELDS = {
     "id": "pk",
     "survey": "survey__slug",
     "series": "survey__series__slug",
@@ -329,9 +330,9 @@ def answer_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
         list(
             Question.objects.filter(survey__in=surveys)
             .order_by("survey_id", *QUESTION_ORDER)
-            .values_list(*QUESTION_ATTRIBUTES.values())
+            .values_list(*COUNTED_QUESTION_FIELDS.values())
         ),
-        columns=list(QUESTION_ATTRIBUTES),
+        columns=list(COUNTED_QUESTION_FIELDS),
     )
     rows = pandas.DataFrame.from_records(
         list(counts), columns=["question_id", "number", "text", "codes", "weight", "profile"]
