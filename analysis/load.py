@@ -203,13 +203,19 @@ def _read_copy(statement: str) -> pandas.DataFrame:
     )
 
 
+def _looked_up(values: pandas.Series, decode=None) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """(a number per value, the distinct values as an object array, each decoded once by
+    ``decode``: ``int``, ``json.loads`` …). A categorical is numbered by its codes, unhashed."""
+    numbers, uniques = pandas.factorize(values)
+    decoded = numpy.empty(len(uniques), dtype=object)
+    decoded[:] = [decode(value) for value in uniques] if decode else list(uniques)
+    return numbers, decoded
+
+
 def _decoded(values: pandas.Series, decode) -> numpy.ndarray:
-    """The values of a categorical column as an object array, each category decoded once
-    (``int``, ``json.loads`` …)."""
-    values = values.cat.remove_unused_categories()
-    decoded = numpy.empty(len(values.cat.categories), dtype=object)
-    decoded[:] = [decode(category) for category in values.cat.categories]
-    return decoded.take(values.cat.codes.to_numpy())
+    """The values of a column as an object array, each distinct value decoded once."""
+    numbers, decoded = _looked_up(values, decode)
+    return decoded.take(numbers)
 
 
 def _attributes(rows: pandas.DataFrame, names: Iterable[str]) -> pandas.DataFrame:
@@ -287,14 +293,6 @@ def _profile() -> Concat:
     for column in GROUP_COLUMNS[1:]:
         parts += [Value(PROFILE_SEPARATOR), F(column)]
     return Concat(*parts, output_field=TextField())
-
-
-def _looked_up(values: pandas.Series, decode=None) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """(a number per value, the distinct values, each decoded once by ``decode``)."""
-    numbers, uniques = pandas.factorize(values.to_numpy(dtype=object))
-    decoded = numpy.empty(len(uniques), dtype=object)
-    decoded[:] = [decode(value) for value in uniques] if decode else list(uniques)
-    return numbers, decoded
 
 
 def _categorical(values: numpy.ndarray, at: numpy.ndarray) -> pandas.Categorical:

@@ -107,9 +107,10 @@ def ranking_summary(
     )
     sums = {"n_ranked": "ranked", "rank_sum": "rank_filled", "ranked_sum": "ranked_rank", "n_first": "first"}
     sums["borda_total"] = "points"
+    asked = rankers["question"].to_numpy(dtype=object)
     parts = []
     for question, cells in grid.groupby("question", sort=False, observed=True):
-        rows = numpy.flatnonzero(rankers["question"].to_numpy(dtype=object) == question)
+        rows = numpy.flatnonzero(asked == question)
         groups, group_at = numpy.unique(group[rows], return_inverse=True)
         rankings, ranking_at = numpy.unique(rankers["ranking"].to_numpy()[rows], return_inverse=True)
         given = sparse.csr_matrix(
