@@ -30,11 +30,16 @@ def _rankings(
     answers = frame.loc[frame["type"].eq(RANKING) & lengths.gt(0)]
     top_k = answers["rank_top_k"] if "rank_top_k" in answers else float("nan")
     rankers = answers.assign(top_k=top_k, weight=weights(answers))
-    rankers = rankers[["respondent", "question", *columns, "codes", "top_k", "weight"]]
+    numbered = ["answer_key"] if "answer_key" in answers else []
+    rankers = rankers[["respondent", "question", *columns, "codes", "top_k", "weight", *numbered]]
     rankers = rankers.drop_duplicates(["respondent", "question"]).reset_index(drop=True)
-    # Each distinct ranking of a question is taken apart once, however many rankers gave it.
-    rankings = zip(rankers["question"], rankers["codes"].map(tuple), strict=True)
-    rankers["ranking"] = pandas.factorize(pandas.Series(list(rankings), dtype=object))[0]
+    # Each distinct ranking of a question is taken apart once, however many rankers gave it. A
+    # frame whose answers are numbered already (``grouping.answer_key``) is not compared again.
+    if numbered:
+        rankers["ranking"] = pandas.factorize(rankers.pop("answer_key"))[0]
+    else:
+        rankings = zip(rankers["question"], rankers["codes"].map(tuple), strict=True)
+        rankers["ranking"] = pandas.factorize(pandas.Series(list(rankings), dtype=object))[0]
     distinct = rankers.drop_duplicates("ranking")[["ranking", "question", "codes", "top_k"]].reset_index(
         drop=True
     )

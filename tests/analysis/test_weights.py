@@ -24,8 +24,12 @@ from analysis.stats import (
 )
 from analysis.stats.grouping import ANSWER_KEYS, answer_key, codes_key, collapse
 from analysis.summary import Filters, compute_summary
+from surveys.conditions import AnswerValue
+from surveys.models import Choice
 from tests.analysis import frames
+from tests.analysis.test_load import FULL
 from tests.analysis.test_summary import PANEL, answer, small_survey
+from tests.factories import ExpertFactory, every_type_survey, take_part
 
 COUNTRIES = ["BR", "DE", "KE"]
 SECTORS = ["academia", "industry"]
@@ -105,12 +109,17 @@ DESCRIPTIVE = {
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(panel=panels())
 def test_every_statistic_is_the_same_from_merged_rows(statistic, panel):
+    """… and from answers numbered already (``answer_key``, as the summary numbers them)."""
     compute = DESCRIPTIVE[statistic]
     people = panel.drop_duplicates("respondent")
+    numbered = panel.assign(answer_key=answer_key(panel))
     for by in BREAKDOWNS:
         merged = collapse(panel, columns(by))
         assert merged["weight"].sum() == len(panel)
-        same(compute(panel, by, people), compute(merged, by, people))
+        expected = compute(panel, by, people)
+        same(expected, compute(merged, by, people))
+        same(expected, compute(numbered, by, people))
+        same(expected, compute(collapse(numbered, columns(by)), by, people))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -205,3 +214,23 @@ def test_the_summary_is_the_same_from_counted_answers(panel_survey, monkeypatch)
     assert [finding.text for finding in counted_summary.findings] == [
         finding.text for finding in listed_summary.findings
     ]
+
+
+def test_codes_that_read_like_missing_values_are_counted_as_codes(db):
+    """The counts travel as CSV on PostgreSQL: a choice coded "NA" or "null", a ranking of such
+    codes and an expert of unknown country and sector must come back as the texts they are."""
+    survey = every_type_survey()
+    Choice.objects.filter(question__survey=survey, code="public").update(code="NA")
+    Choice.objects.filter(question__survey=survey, code="private").update(code="null")
+    Choice.objects.filter(question__survey=survey, code="access").update(code="nan")
+    unknown = ExpertFactory(country="", sector="")
+    answers = FULL | {"org_kind": AnswerValue(text="NA"), "priorities": AnswerValue(codes=["nan", "voice"])}
+    take_part(survey, answers, expert=unknown)
+    take_part(survey, answers | {"org_kind": AnswerValue(text="null")})
+    weighted = answer_counts_frame(surveys=[survey])
+    same(counted(weighted), counted(answers_frame(surveys=[survey])))
+    picked = weighted.loc[weighted["question"].eq("org_kind")]
+    assert sorted(picked["text"].astype(str)) == ["NA", "null"]
+    assert set(picked["country"].astype(str)) == {"", "BR"}
+    ranked = weighted.loc[weighted["question"].eq("priorities"), "codes"]
+    assert ranked.tolist() == [["nan", "voice"]] * 2  # two profiles
