@@ -25,6 +25,7 @@ withheld among the respondents stays withheld in the theme tables.
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -33,7 +34,7 @@ import numpy
 import pandas
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONArray
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -55,6 +56,7 @@ from .load import (
 )
 from .models import CodedSegment, Theme
 from .small_cells import Rules, hidden_in, number_columns, respondent_counts, withhold
+from .split_tables import AnchoredTables, ByQuestion, ItemBreakdowns
 from .stats import (
     DEFAULT_TOP_BOXES,
     SCALE_TYPES,
@@ -135,7 +137,7 @@ class ItemSummary:
     text: str
     section: str
     overall: pandas.DataFrame
-    breakdowns: dict[str, pandas.DataFrame] = field(default_factory=dict)
+    breakdowns: Mapping[str, pandas.DataFrame] = field(default_factory=dict)  # an ItemBreakdowns
     distribution: pandas.DataFrame | None = None
 
 
@@ -157,7 +159,7 @@ class SurveySummary:
     divergence: pandas.DataFrame
     trends: pandas.DataFrame | None
     findings: list[Finding]
-    tables: dict[str, pandas.DataFrame]  # every table by its anchor id
+    tables: Mapping[str, pandas.DataFrame]  # every table by its anchor id (AnchoredTables)
     criteria: ConsensusCriteria = field(default_factory=ConsensusCriteria)
     previous_wave: str = ""
     suppressed: bool = False  # fewer than k respondents: every number is withheld
@@ -239,9 +241,8 @@ def summary_version(*, survey: Survey) -> SummaryVersion:
         )
     ]
     version = Survey.objects.filter(pk=survey.pk).values(
-        n_submitted=one_value(submitted, Count("pk")),
-        submitted=one_value(submitted, Max("submitted_at")),
-        updated=one_value(submitted, Max("updated_at")),
+        # One pass over the responses for their three figures (three subqueries read them thrice).
+        figures=one_value(submitted, JSONArray(Count("pk"), Max("submitted_at"), Max("updated_at"))),
         n_segments=one_value(segments, Count("pk")),
         segments_updated=one_value(segments, Max("updated_at")),
         n_segment_themes=one_value(links, Count("pk")),
@@ -250,6 +251,7 @@ def summary_version(*, survey: Survey) -> SummaryVersion:
         **{f"updated_{index}": one_value(part, Max("updated_at")) for index, part in enumerate(parts)},
         themes_updated=one_value(themes, Max("updated_at")),
     )[0]
+    version["n_submitted"], version["submitted"], version["updated"] = version.pop("figures")
     questionnaire = [version.pop(f"updated_{index}") for index in range(len(parts))]
     version["questionnaire_updated"] = max((moment for moment in questionnaire if moment), default=None)
     return SummaryVersion(
@@ -632,20 +634,21 @@ def _items(
     free_text: pandas.DataFrame,
     distributions: pandas.DataFrame,
 ) -> list[ItemSummary]:
-    """One ``ItemSummary`` per question, in questionnaire order."""
-    split = {
-        kind: {breakdown: _by_question(table) for breakdown, table in tables.items()}
-        for kind, tables in kinds.items()
+    """One ``ItemSummary`` per question, in questionnaire order: its overall table and chart taken
+    out now, its breakdowns when read (``split_tables``)."""
+    overall = {kind: _by_question(tables[OVERALL]) for kind, tables in kinds.items()}
+    breakdowns = {
+        kind: {name: ByQuestion(tables[name]) for name in BREAKDOWNS} for kind, tables in kinds.items()
     }
     free_texts, charts = _by_question(free_text), _by_question(distributions)
     items = []
     for code, kind, text in zip(questions["code"], questions["type"], questions["text"], strict=True):
         if kind in FREE_TEXT_TYPES:
-            overall, breakdowns = free_texts[code], {}
+            table, by = free_texts[code], ItemBreakdowns(code, [], {})
         else:
-            parts, empty = split[KIND_OF_TYPE[kind]], kinds[KIND_OF_TYPE[kind]]
-            overall = parts[OVERALL].get(code, empty[OVERALL].iloc[0:0])
-            breakdowns = {name: parts[name].get(code, empty[name].iloc[0:0]) for name in BREAKDOWNS}
+            of_kind = KIND_OF_TYPE[kind]
+            table = overall[of_kind].get(code, kinds[of_kind][OVERALL].iloc[0:0])
+            by = ItemBreakdowns(code, list(BREAKDOWNS), breakdowns[of_kind])
         distribution = charts.get(code, distributions.iloc[0:0]) if kind in SCALE_TYPES else None
         items.append(
             ItemSummary(
@@ -653,8 +656,8 @@ def _items(
                 type=kind,
                 text=text,
                 section=sections.get(code, ""),
-                overall=overall,
-                breakdowns=breakdowns,
+                overall=table,
+                breakdowns=by,
                 distribution=distribution,
             )
         )
@@ -668,23 +671,27 @@ def _anchored(
     divergence_table: pandas.DataFrame,
     trends: pandas.DataFrame | None,
     themes: list[ThemeSummary],
-) -> dict[str, pandas.DataFrame]:
+) -> AnchoredTables:
     """Every table by its anchor id, in the order of the report."""
-    tables = {fieldwork_table_id(grouping): table for grouping, table in by_group.items()}
+    tables = AnchoredTables()
+    for grouping, table in by_group.items():
+        tables.add(fieldwork_table_id(grouping), table)
     for item in items:
-        tables[item_table_id(item.code)] = item.overall
-        for breakdown, table in item.breakdowns.items():
-            tables[item_table_id(item.code, breakdown)] = table
+        tables.add(item_table_id(item.code), item.overall)
+        for name in item.breakdowns:
+            tables.add_breakdown(item_table_id(item.code, name), item.breakdowns, name)
         if item.distribution is not None:
-            tables[distribution_table_id(item.code)] = item.distribution
-    tables["consensus"] = consensus_table
-    tables["divergence"] = divergence_table
+            tables.add(distribution_table_id(item.code), item.distribution)
+    tables.add("consensus", consensus_table)
+    tables.add("divergence", divergence_table)
     for grouping in GROUPINGS:
         rows = divergence_table["grouping"].eq(grouping)
-        tables[divergence_table_anchor(grouping)] = divergence_table.loc[rows].reset_index(drop=True)
+        tables.add(divergence_table_anchor(grouping), divergence_table.loc[rows].reset_index(drop=True))
     if trends is not None:
-        tables["trends"] = trends
-    return tables | themes_tables(themes)
+        tables.add("trends", trends)
+    for anchor, table in themes_tables(themes).items():
+        tables.add(anchor, table)
+    return tables
 
 
 def _withheld_groups(respondents: pandas.DataFrame, grouping: str) -> set[str]:

@@ -441,6 +441,12 @@ def test_a_new_submission_is_never_served_a_stale_summary(survey):
     assert survey_summary(survey=survey).n_respondents == 16
 
 
+def test_a_deleted_response_is_never_served_a_stale_summary(survey):
+    survey_summary(survey=survey)
+    Response.objects.filter(survey=survey, country="KE").order_by("pk").first().delete()
+    assert survey_summary(survey=survey).n_respondents == 14
+
+
 def test_an_edit_of_a_submitted_response_is_never_served_a_stale_summary(survey):
     before = row(item(survey_summary(survey=survey), "years").overall)["mean"]
     response = Response.objects.filter(survey=survey, country="KE").order_by("pk").first()  # 30 years
