@@ -59,6 +59,8 @@ class Level:
     answers: pandas.DataFrame
     people: pandas.DataFrame
     groups: pandas.DataFrame = field(default_factory=pandas.DataFrame)
+    # Each breakdown's answers merged down to its groups, before stacking (by name).
+    merged: dict[str, pandas.DataFrame] = field(default_factory=dict)
     _of_type: dict = field(default_factory=dict)
 
     @property
@@ -111,6 +113,15 @@ class Level:
             rows = table.take(numpy.flatnonzero(breakdown == position)).drop(columns=BREAKDOWN)
             tables[name] = rows.rename(columns=renamed).reset_index(drop=True)
         return tables
+
+    def unstacked(self) -> pandas.DataFrame:
+        """The merged answers of this level's breakdowns one under the other, each grouping's
+        column set on its own breakdown's rows only: for a one-way level, a frame from which
+        each grouping compares its groups as from all answers, with far fewer rows."""
+        return pandas.concat(
+            [self.merged[name].astype({column: str for column in COLUMNS[name]}) for name in self.names],
+            ignore_index=True,
+        )
 
     def withheld_above(self, rows: pandas.DataFrame) -> list[pandas.DataFrame]:
         """Keys of this level's cells that ``rows`` (cells withheld one level coarser: a question,
@@ -209,7 +220,12 @@ def stacked(
             dtype=str,
         )
     return Level(
-        width=width, names=names, answers=answers, people=stacked_people, groups=pandas.DataFrame(described)
+        width=width,
+        names=names,
+        answers=answers,
+        people=stacked_people,
+        groups=pandas.DataFrame(described),
+        merged={name: done[name] for name in names},
     )
 
 

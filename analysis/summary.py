@@ -764,7 +764,7 @@ def compute_summary(*, survey: Survey, filters: Filters, with_themes: bool = Tru
     free_text = _free_text(frame, steps[0], questions, rules)
     items = _items(questions, _section_titles(survey), kinds, free_text, distributions)
 
-    divergence_raw = divergence(frame, GROUPINGS, min_group_size=k)
+    divergence_raw = divergence(steps[1].unstacked(), GROUPINGS, min_group_size=k)
     trends_raw = trends = None
     if previous is not None:
         earlier = filters.restrict(answers.loc[answers["survey"].eq(previous.slug)], wave=False)

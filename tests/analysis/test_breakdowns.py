@@ -5,7 +5,8 @@ import pandas
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from analysis.breakdowns import BREAKDOWN, COLUMNS, GROUP_KEYS, levels
+from analysis.breakdowns import BREAKDOWN, COLUMNS, GROUP_KEYS, GROUPINGS, levels
+from analysis.stats import divergence
 from tests.analysis.test_weights import DESCRIPTIVE, panels, same
 
 STACKABLE = ["scale_summary", "number_summary", "choice_summary", "ranking_summary"]
@@ -34,6 +35,19 @@ def test_each_breakdown_of_a_level_is_what_it_is_computed_alone(statistic, panel
                 ]
             alone = compute(panel, groupings, people)
             same(table.drop(columns=[f"{grouping}_label" for grouping in groupings]), alone)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(panel=panels())
+def test_divergence_from_the_one_way_level_is_divergence_from_the_answers(panel):
+    _overall, one_way, _two_way = levels(panel, panel.drop_duplicates("respondent"), label)
+    unstacked = one_way.unstacked()
+    assert len(unstacked) <= len(GROUPINGS) * len(panel)
+    for size in (1, 2, 4):
+        same(
+            divergence(unstacked, GROUPINGS, min_group_size=size),
+            divergence(panel, GROUPINGS, min_group_size=size),
+        )
 
 
 def test_a_withheld_cell_reaches_the_cells_it_contains_one_level_down():
