@@ -6,6 +6,8 @@ import numpy
 import pandas
 from pandas.api import types as dtypes
 
+from .grouping import row_groups
+
 Within = Sequence[str] | Sequence[Sequence[str]] | None
 
 
@@ -21,7 +23,7 @@ def _structures(within: Within) -> list[list[str]]:
 def _group_ids(table: pandas.DataFrame, columns: list[str]) -> numpy.ndarray:
     if not columns:
         return numpy.zeros(len(table), dtype=int)
-    return table.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
+    return row_groups(table, columns)
 
 
 def withhold(values: pandas.Series, hidden: numpy.ndarray) -> pandas.Series:
