@@ -257,7 +257,7 @@ def choice_summary(
     weight = weights(frame.loc[frame["type"].isin(CHOICE_TYPES)])
     # Respondents, groups and options become integer codes once, so that the de-duplicating and
     # counting below never hash text again.
-    group = answers.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    group = row_groups(answers, keys)
     respondent = pandas.factorize(answers["respondent"])[0]
     multiple = answers["type"].eq("multiple_choice").to_numpy()
     ticked = pandas.Series(answers["codes"].to_numpy()[multiple], index=numpy.flatnonzero(multiple)).explode()
@@ -277,10 +277,11 @@ def choice_summary(
     ).drop_duplicates(["group", "respondent", "option"])
     answerers = chosen.drop_duplicates(["group", "respondent"]).groupby("group", sort=False)["weight"].sum()
     counts = chosen.groupby(["group", "option"], sort=False)["weight"].sum()
-    first_row = pandas.Series(numpy.arange(len(group))).groupby(group).first()
-    answered = answers[keys].iloc[first_row.loc[answerers.index]].reset_index(drop=True)
+    first_row = first_rows(group)
+    answered = answers[keys].iloc[first_row[answerers.index.to_numpy()]].reset_index(drop=True)
     answered["n"] = answerers.to_numpy()
-    table = answers[keys].iloc[first_row.loc[counts.index.get_level_values("group")]].reset_index(drop=True)
+    table = answers[keys].iloc[first_row[counts.index.get_level_values("group").to_numpy()]]
+    table = table.reset_index(drop=True)
     table["option"] = options.take(counts.index.get_level_values("option")).to_numpy(dtype=object)
     table["count"] = counts.to_numpy()
     table = table.merge(answered, on=keys)[[*keys, "n", "option", "count"]]
