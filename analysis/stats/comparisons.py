@@ -236,22 +236,30 @@ def divergence(
         )
         sizes = counts.groupby(["question", grouping], sort=False)["count"].transform("sum")
         eligible = counts.loc[sizes >= min_group_size]
-        # Items in the order their first compared answer comes in ``frame``.
-        order = eligible.groupby("question", sort=False)["first"].min().sort_values(kind="stable").index
-        items = dict(tuple(eligible.groupby("question", sort=False)))
-        for question in order:
-            item = items[question]
-            groups = sorted(item[grouping].unique())
+        # Each item's rows as array slices (a frame per item costs more than its test), items in
+        # the order their first compared answer comes in ``frame``.
+        item_at, questions = pandas.factorize(eligible["question"])
+        first = numpy.full(len(questions), numpy.inf)
+        numpy.minimum.at(first, item_at, eligible["first"].to_numpy(dtype=float))
+        by_item = numpy.argsort(item_at, kind="stable")
+        ends = numpy.cumsum(numpy.bincount(item_at, minlength=len(questions)))
+        group_of = eligible[grouping].to_numpy(dtype=object)[by_item]
+        number, count = (eligible[column].to_numpy(dtype=float)[by_item] for column in ("number", "count"))
+        agreeing = eligible["agree"].to_numpy(dtype=float)[by_item]
+        kind = eligible["type"].to_numpy(dtype=object)[by_item]
+        for at in numpy.argsort(first, kind="stable"):
+            item = slice(ends[at - 1] if at else 0, ends[at])
+            groups = sorted(set(group_of[item]))
             if len(groups) < 2:
                 continue
-            values = numpy.sort(item["number"].unique())
+            values = numpy.unique(number[item])
             matrix = numpy.zeros((len(groups), len(values)))
-            cells = (numpy.searchsorted(groups, item[grouping]), numpy.searchsorted(values, item["number"]))
-            matrix[cells] = item["count"].to_numpy()
+            cells = (numpy.searchsorted(groups, group_of[item]), numpy.searchsorted(values, number[item]))
+            matrix[cells] = count[item]
             agree = numpy.zeros(len(values))
-            agree[cells[1]] = item["agree"].to_numpy(dtype=float)
+            agree[cells[1]] = agreeing[item]
             rows.append(
-                _compare_groups(question, item["type"].iloc[0], grouping, groups, values, matrix, agree)
+                _compare_groups(questions[at], kind[item][0], grouping, groups, values, matrix, agree)
             )
     table = pandas.DataFrame(rows, columns=DIVERGENCE_COLUMNS).astype(
         {column: "Int64" for column in ("n_high", "agree_high", "n_low", "agree_low")}
