@@ -355,14 +355,18 @@ def _with_box(table: pandas.DataFrame, questions: pandas.DataFrame) -> pandas.Da
 
 
 def _distributions(
-    frame: pandas.DataFrame, questions: pandas.DataFrame, rules: Rules, scales: dict[str, pandas.DataFrame]
+    steps: list[Level], questions: pandas.DataFrame, rules: Rules, scales: dict[str, pandas.DataFrame]
 ) -> pandas.DataFrame:
     """Answers per point of each rating scale, overall and per North/South group, for charts:
-    points add up within a group and within its boxes, and across groups to the overall count."""
+    points add up within a group and within its boxes, and across groups to the overall count.
+    Counted from the answers already merged for the overall table and the North/South one."""
     values = ["count", "share"]
+    everyone = steps[0].of_type(SCALE_TYPES)
+    chart_groups = steps[1].merged[CHART_GROUPING]
+    chart_groups = chart_groups.loc[chart_groups["type"].isin(SCALE_TYPES)]
     overall_withheld = scales[OVERALL].loc[scales[OVERALL]["n"].isna(), ["question"]]
     overall = rules.hide(
-        _with_box(scale_distribution(frame), questions),
+        _with_box(scale_distribution(everyone), questions),
         "count",
         groups=[],
         cell=["question", "point"],
@@ -373,7 +377,7 @@ def _distributions(
     by = scales[CHART_GROUPING]
     groups_withheld = by.loc[by["n"].isna(), ["question", CHART_GROUPING]]
     by_group = rules.hide(
-        _with_box(scale_distribution(frame, CHART_GROUPING), questions),
+        _with_box(scale_distribution(chart_groups, CHART_GROUPING), questions),
         "count",
         groups=[CHART_GROUPING],
         cell=["question", "point"],
@@ -760,7 +764,7 @@ def compute_summary(*, survey: Survey, filters: Filters, with_themes: bool = Tru
 
     scale_raw, kinds = _item_tables(steps, choices, rules)
     scales, numbers = kinds["scale"], kinds["number"]
-    distributions = _distributions(frame.loc[frame["type"].isin(SCALE_TYPES)], questions, rules, scales)
+    distributions = _distributions(steps, questions, rules, scales)
     free_text = _free_text(frame, steps[0], questions, rules)
     items = _items(questions, _section_titles(survey), kinds, free_text, distributions)
 
