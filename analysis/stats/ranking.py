@@ -12,7 +12,7 @@ import pandas
 from scipy import sparse
 from scipy import stats as scipy_stats
 
-from .grouping import first_rows, group_columns, in_question_order, weights
+from .grouping import first_rows, group_columns, in_question_order, row_groups, weights
 from .summaries import By
 
 RANKING = "ranking"
@@ -26,8 +26,9 @@ def _rankings(
     each distinct ranking × each item of its question: ``ranking``, ``item``, ``rank`` (NaN when
     unranked), ``ranked_by_respondent``, ``n_items``, ``top_k``, ``rank_filled`` and ``points``
     as ``ranked_items`` describes them)."""
-    lengths = frame["codes"].astype(object).str.len()
-    answers = frame.loc[frame["type"].eq(RANKING) & lengths.gt(0)]
+    codes = frame["codes"].to_numpy(dtype=object)
+    lengths = numpy.fromiter(map(len, codes), dtype="int64", count=len(codes))
+    answers = frame.loc[frame["type"].eq(RANKING).to_numpy(dtype=bool) & (lengths > 0)]
     top_k = answers["rank_top_k"] if "rank_top_k" in answers else float("nan")
     rankers = answers.assign(top_k=top_k, weight=weights(answers))
     numbered = ["answer_key"] if "answer_key" in answers else []
@@ -104,7 +105,7 @@ def ranking_summary(
     # Every sum below is, per group and item, Σ over the rankings of (rankers in the group who
     # gave it) × (what it gives the item): one sparse matrix product per question instead of a
     # row per ranker and item.
-    group = rankers.groupby(keys, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+    group = row_groups(rankers, keys)
     grid = grid.assign(
         ranked=grid["rank"].notna().astype(float),
         ranked_rank=grid["rank"].fillna(0.0),
