@@ -184,12 +184,12 @@ def stacked(
     )
     groups = groups.drop_duplicates(keys).sort_values(["_position", *keys[1:]], kind="stable")
     groups = groups.drop(columns="_position").reset_index(drop=True)
-    index = pandas.MultiIndex.from_frame(groups[keys])
+    # A few hundred (breakdown, groups) at most: looked up in a dict, not a MultiIndex.
+    stacks = {key: stack for stack, key in enumerate(zip(*(groups[key] for key in keys), strict=True))}
 
     def stack_of(name: str, values: pandas.DataFrame, numbers: numpy.ndarray) -> numpy.ndarray:
-        return index.get_indexer(pandas.MultiIndex.from_frame(values.assign(**{BREAKDOWN: name})[keys]))[
-            numbers
-        ]
+        rows = zip(*(values[key] for key in keys[1:]), strict=True)
+        return numpy.array([stacks[(name, *row)] for row in rows], dtype="int64")[numbers]
 
     answers = pandas.concat(
         [
