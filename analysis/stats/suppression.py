@@ -32,7 +32,7 @@ def withhold(values: pandas.Series, hidden: numpy.ndarray) -> pandas.Series:
         values = values.astype("boolean")
     elif dtypes.is_integer_dtype(values):
         values = values.astype("Int64")
-    return values.mask(hidden)
+    return values.mask(hidden) if hidden.any() else values
 
 
 def suppress_small_cells(
