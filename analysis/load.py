@@ -346,9 +346,6 @@ def answer_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
     question_at = pandas.Index(questions["id"]).get_indexer(rows["question_id"])
     order = numpy.argsort(question_at, kind="stable")
     rows, question_at = rows.take(order), question_at[order]
-    codes = rows["codes"].array
-    decoded = numpy.empty(len(codes.categories), dtype=object)
-    decoded[:] = [json.loads(value) for value in codes.categories]
     frame = pandas.DataFrame(
         {
             "respondent": numpy.arange(len(rows), dtype="int64"),
@@ -364,7 +361,7 @@ def answer_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
             },
             "number": rows["number"].to_numpy(dtype="float64"),
             "text": rows["text"].array,
-            "codes": decoded.take(codes.codes),
+            "codes": _decoded(rows["codes"], json.loads),
             **{column: rows[column].array for column in GROUP_COLUMNS},
             "weight": rows["weight"].to_numpy(dtype="int64"),
         }

@@ -12,7 +12,7 @@ import pandas
 from scipy import sparse
 from scipy import stats as scipy_stats
 
-from .grouping import first_rows, group_columns, in_question_order, row_groups, weights
+from .grouping import answer_key, first_rows, group_columns, in_question_order, row_groups, weights
 from .summaries import By
 
 RANKING = "ranking"
@@ -30,17 +30,13 @@ def _rankings(
     lengths = numpy.fromiter(map(len, codes), dtype="int64", count=len(codes))
     answers = frame.loc[frame["type"].eq(RANKING).to_numpy(dtype=bool) & (lengths > 0)]
     top_k = answers["rank_top_k"] if "rank_top_k" in answers else float("nan")
-    rankers = answers.assign(top_k=top_k, weight=weights(answers))
-    numbered = ["answer_key"] if "answer_key" in answers else []
-    rankers = rankers[["respondent", "question", *columns, "codes", "top_k", "weight", *numbered]]
+    # Each distinct ranking of a question is taken apart once, however many rankers gave it: the
+    # answers are numbered (``grouping.answer_key``, unless the frame's already are).
+    numbered = answers["answer_key"].to_numpy() if "answer_key" in answers else answer_key(answers)
+    rankers = answers.assign(top_k=top_k, weight=weights(answers), ranking=numbered)
+    rankers = rankers[["respondent", "question", *columns, "codes", "top_k", "weight", "ranking"]]
     rankers = rankers.drop_duplicates(["respondent", "question"]).reset_index(drop=True)
-    # Each distinct ranking of a question is taken apart once, however many rankers gave it. A
-    # frame whose answers are numbered already (``grouping.answer_key``) is not compared again.
-    if numbered:
-        rankers["ranking"] = pandas.factorize(rankers.pop("answer_key"))[0]
-    else:
-        rankings = zip(rankers["question"], rankers["codes"].map(tuple), strict=True)
-        rankers["ranking"] = pandas.factorize(pandas.Series(list(rankings), dtype=object))[0]
+    rankers["ranking"] = pandas.factorize(rankers["ranking"])[0]
     distinct = rankers.drop_duplicates("ranking")[["ranking", "question", "codes", "top_k"]].reset_index(
         drop=True
     )

@@ -20,12 +20,6 @@ def _structures(within: Within) -> list[list[str]]:
     return [list(columns) for columns in within]
 
 
-def _group_ids(table: pandas.DataFrame, columns: list[str]) -> numpy.ndarray:
-    if not columns:
-        return numpy.zeros(len(table), dtype=int)
-    return row_groups(table, columns)
-
-
 def withhold(values: pandas.Series, hidden: numpy.ndarray) -> pandas.Series:
     """``values`` with the ``hidden`` ones NA (integers and booleans become nullable)."""
     if dtypes.is_bool_dtype(values):
@@ -78,7 +72,7 @@ def suppress_small_cells(
     if total_column is not None and not structures:
         totals = pandas.to_numeric(table[total_column], errors="coerce").to_numpy(dtype=float)
         hidden |= (totals < k) & (suppress_zeros | (totals > 0))
-    group_ids = [_group_ids(table, columns) for columns in structures]
+    group_ids = [row_groups(table, columns) for columns in structures]
     for ids in group_ids:
         if total_column is None:
             totals = numpy.bincount(ids, weights=numpy.nan_to_num(counts))[ids]
