@@ -9,6 +9,7 @@ call computes the tables of a whole level. ``Level.described`` then names each r
 and groups (``group_1``, ``group_2``, with their labels), ``Level.withheld_above`` carries the
 cells withheld in the coarser level down to this one, and ``Level.split`` gives each breakdown its
 own table, as if computed alone. The work then grows with the number of rows, not of breakdowns.
+``Levels`` stacks the levels once more, so that one call computes the tables of all of them.
 """
 
 import functools
@@ -48,8 +49,21 @@ def _distinct_groups(rows: pandas.DataFrame, columns: list[str]) -> tuple[numpy.
     return numbers, values.set_axis(GROUP_KEYS[: len(columns)], axis=1)
 
 
+class _Answers:
+    """Stacked ``answers`` taken apart by question type, once per set of types."""
+
+    answers: pandas.DataFrame
+    _of_type: dict
+
+    def of_type(self, types: tuple[str, ...]) -> pandas.DataFrame:
+        """The stacked answers to questions of ``types`` (taken apart once per ``types``)."""
+        if types not in self._of_type:
+            self._of_type[types] = self.answers.loc[self.answers["type"].isin(types)]
+        return self._of_type[types]
+
+
 @dataclass
-class Level:
+class Level(_Answers):
     """The breakdowns by ``width`` groupings (0: the overall table alone), with their answers and
     respondents stacked, and ``groups``: one row per ``STACK`` number with its ``breakdown``, its
     groups and their labels, sorted by breakdown, then group."""
@@ -75,12 +89,6 @@ class Level:
     @property
     def group_keys(self) -> list[str]:
         return GROUP_KEYS[: self.width]
-
-    def of_type(self, types: tuple[str, ...]) -> pandas.DataFrame:
-        """The stacked answers to questions of ``types`` (taken apart once per ``types``)."""
-        if types not in self._of_type:
-            self._of_type[types] = self.answers.loc[self.answers["type"].isin(types)]
-        return self._of_type[types]
 
     def described(self, table: pandas.DataFrame) -> pandas.DataFrame:
         """``table`` with its ``STACK`` column replaced by ``breakdown`` and each group with its
@@ -138,6 +146,59 @@ class Level:
             keyed = keyed.merge(sides, on="_margin").drop(columns="_margin")
             found.append(keyed.rename(columns={GROUP_KEYS[0]: key}))
         return found
+
+
+@dataclass
+class Levels(_Answers):
+    """The answers and respondents of ``levels`` one under the other, each level's ``STACK``
+    numbers after those of the levels before it (the overall table, which has none, as one
+    number): a statistic broken down by ``STACK`` computes the tables of every level in one call,
+    saving its fixed costs for all but one. ``apart`` gives each level its rows back."""
+
+    levels: list[Level]
+    answers: pandas.DataFrame
+    people: pandas.DataFrame
+    # Where each level's STACK numbers start.
+    starts: list[int]
+    _of_type: dict = field(default_factory=dict)
+    by = STACK
+
+    @classmethod
+    def of(cls, levels: list[Level]) -> "Levels":
+        sizes = [len(level.groups) if level.width else 1 for level in levels]
+        starts = [int(start) for start in numpy.cumsum([0, *sizes[:-1]])]
+        answer_columns = [column for column in levels[-1].answers.columns if column != STACK]
+        answers, people = [], []
+        for level, start in zip(levels, starts, strict=True):
+            people_columns = ["respondent", *(["weight"] if "weight" in level.people else [])]
+            for frame, columns, parts in (
+                (level.answers, answer_columns, answers),
+                (level.people, people_columns, people),
+            ):
+                stack = frame[STACK].to_numpy() + start if level.width else start
+                parts.append(frame[columns].assign(**{STACK: stack}))
+        answers = pandas.concat(answers, ignore_index=True)
+        people = pandas.concat(people, ignore_index=True)
+        # As within a level: each row stands for its own respondents.
+        answers["respondent"] = numpy.arange(len(answers))
+        people["respondent"] = numpy.arange(len(people))
+        return cls(levels=levels, answers=answers, people=people, starts=starts)
+
+    def apart(self, table: pandas.DataFrame) -> list[pandas.DataFrame]:
+        """The rows of ``table`` (computed by ``STACK`` from these answers) of each level, in the
+        order of ``levels``, with the level's own ``STACK`` numbers (none for the overall table):
+        each as if computed from the level alone."""
+        stack = table[STACK].to_numpy()
+        tables = []
+        for level, start, end in zip(self.levels, self.starts, [*self.starts[1:], None], strict=True):
+            inside = stack >= start if end is None else (stack >= start) & (stack < end)
+            rows = table.loc[inside].reset_index(drop=True)
+            if level.width:
+                rows[STACK] = rows[STACK] - start
+            else:
+                rows = rows.drop(columns=STACK)
+            tables.append(rows)
+        return tables
 
 
 def _merged(

@@ -44,7 +44,7 @@ from surveys.i18n import localized
 from surveys.models import Choice, Question, Response, Section, Survey
 from surveys.selectors import one_value
 
-from .breakdowns import BREAKDOWNS, GROUPINGS, OVERALL, PAIR, Level, levels
+from .breakdowns import BREAKDOWNS, GROUPINGS, OVERALL, PAIR, Level, Levels, levels
 from .findings import Finding, divergence_table_anchor, group_label, key_findings
 from .load import (
     GROUP_COLUMNS,
@@ -314,16 +314,14 @@ def _naming_shown_groups(findings: list[Finding], respondents: dict[str, pandas.
     return kept
 
 
-def _every_level(
-    steps: list[Level], compute, suppress
-) -> tuple[pandas.DataFrame, dict[int, pandas.DataFrame]]:
-    """(the overall table unsuppressed, {level width: suppressed table}): ``compute(level)`` gives
-    a level's table, ``suppress(table, level, done)`` withholds its small cells, coarser levels
-    first so finer ones can keep their withheld cells withheld."""
+def _every_level(every: Levels, compute, suppress) -> tuple[pandas.DataFrame, dict[int, pandas.DataFrame]]:
+    """(the overall table unsuppressed, {level width: suppressed table}): ``compute(every)`` gives
+    the tables of every level in one, ``suppress(table, level, done)`` withholds a level's small
+    cells, coarser levels first so finer ones can keep their withheld cells withheld."""
     done: dict[int, pandas.DataFrame] = {}
     raw = pandas.DataFrame()
-    for level in steps:
-        table = level.described(compute(level))
+    for level, table in zip(every.levels, every.apart(compute(every)), strict=True):
+        table = level.described(table)
         if not level.width:
             raw = table
         done[level.width] = suppress(table, level, done)
@@ -589,31 +587,32 @@ def _item_tables(
     steps: list[Level], choices: pandas.DataFrame, rules: Rules
 ) -> tuple[pandas.DataFrame, dict[str, dict[str, pandas.DataFrame]]]:
     """(the overall scale summary unsuppressed, {kind: {breakdown: suppressed, labelled table}})
-    for the kinds of ``KIND_OF_TYPE``, a level of breakdowns at a time."""
+    for the kinds of ``KIND_OF_TYPE``, every level of breakdowns at once."""
+    every = Levels.of(steps)
     scale_raw, scales = _every_level(
-        steps,
-        lambda level: scale_summary(
-            level.of_type(SCALE_TYPES), level.by, respondents=level.people, distribution=False
+        every,
+        lambda every: scale_summary(
+            every.of_type(SCALE_TYPES), every.by, respondents=every.people, distribution=False
         ),
         lambda table, level, done: rules.agreement(
             rules.groups(table, level, done, number_columns(table, ("scale_min", "scale_max"))), level, done
         ),
     )
     _raw, numbers = _every_level(
-        steps,
-        lambda level: number_summary(level.of_type((NUMBER,)), level.by, respondents=level.people),
+        every,
+        lambda every: number_summary(every.of_type((NUMBER,)), every.by, respondents=every.people),
         lambda table, level, done: rules.groups(table, level, done, number_columns(table)),
     )
     _raw, options = _every_level(
-        steps,
-        lambda level: choice_summary(level.of_type(CHOICE_TYPES), level.by, choices=choices),
+        every,
+        lambda every: choice_summary(every.of_type(CHOICE_TYPES), every.by, choices=choices),
         lambda table, level, done: rules.options(
             table, level, done, "option", {"count": (["count", "share"], True)}
         ),
     )
     _raw, rankings = _every_level(
-        steps,
-        lambda level: ranking_summary(level.of_type((RANKING,)), level.by, choices=choices),
+        every,
+        lambda every: ranking_summary(every.of_type((RANKING,)), every.by, choices=choices),
         lambda table, level, done: rules.options(table, level, done, "item", RANKING_COUNTS),
     )
     agreement = kendalls_w(steps[0].of_type((RANKING,)), choices=choices)[["question", "w", "p_value"]]

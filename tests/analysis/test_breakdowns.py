@@ -1,11 +1,12 @@
 """Breakdowns computed a level at a time (``analysis.breakdowns``): every breakdown gets the table
-it gets when computed alone, and a cell withheld one level up reaches the right finer cells."""
+it gets when computed alone, every level the table it gets when its levels are computed in one,
+and a cell withheld one level up reaches the right finer cells."""
 
 import pandas
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from analysis.breakdowns import BREAKDOWN, COLUMNS, GROUP_KEYS, GROUPINGS, levels
+from analysis.breakdowns import BREAKDOWN, COLUMNS, GROUP_KEYS, GROUPINGS, Levels, levels
 from analysis.stats import divergence
 from tests.analysis.test_weights import DESCRIPTIVE, panels, same
 
@@ -35,6 +36,19 @@ def test_each_breakdown_of_a_level_is_what_it_is_computed_alone(statistic, panel
                 ]
             alone = compute(panel, groupings, people)
             same(table.drop(columns=[f"{grouping}_label" for grouping in groupings]), alone)
+
+
+@pytest.mark.parametrize("statistic", STACKABLE)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(panel=panels())
+def test_every_level_computed_in_one_gets_the_table_it_gets_alone(statistic, panel):
+    compute = DESCRIPTIVE[statistic]
+    steps = levels(panel, panel.drop_duplicates("respondent"), label)
+    every = Levels.of(steps)
+    tables = every.apart(compute(every.answers, every.by, every.people))
+    assert len(tables) == len(steps)
+    for level, table in zip(steps, tables, strict=True):
+        same(table, compute(level.answers, level.by, level.people))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
