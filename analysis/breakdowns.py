@@ -112,14 +112,17 @@ class Level(_Answers):
         columns named after their groupings (``sector``, ``sector_label`` …)."""
         if not self.width:
             return {OVERALL: table}
+        # Sorted by breakdown once (stable, so each keeps its order), then cut into slices.
         breakdown = table[BREAKDOWN].cat.codes.to_numpy()
+        order = numpy.argsort(breakdown, kind="stable")
+        rows = table.drop(columns=BREAKDOWN).take(order)
+        ends = numpy.cumsum(numpy.bincount(breakdown, minlength=len(self.names)))
         tables = {}
-        for position, name in enumerate(self.names):
+        for name, start, end in zip(self.names, [0, *ends[:-1]], ends, strict=True):
             renamed = {}
             for key, grouping in zip(GROUP_KEYS, COLUMNS[name], strict=False):
                 renamed |= {key: grouping, f"{key}_label": f"{grouping}_label"}
-            rows = table.take(numpy.flatnonzero(breakdown == position)).drop(columns=BREAKDOWN)
-            tables[name] = rows.rename(columns=renamed).reset_index(drop=True)
+            tables[name] = rows.iloc[start:end].rename(columns=renamed).reset_index(drop=True)
         return tables
 
     def unstacked(self) -> pandas.DataFrame:
