@@ -2,7 +2,7 @@
 long-text answer together and per coded question, with small cells withheld as in the other tables.
 
 ``theme_summaries`` works on a ``themes.ThemeCoding`` whose answers ``analysis.summary`` has already
-cut to the respondents the filters keep; group labels are added there too (``summary._labelled``).
+cut to the respondents the filters keep; group labels are added there too (``summary.items.labelled``).
 """
 
 from collections.abc import Collection, Mapping

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import summary as summary_module
 from analysis.load import answer_counts_frame, answers_frame, respondent_counts_frame, respondents_frame
 from analysis.stats import (
     choice_summary,
@@ -24,6 +23,7 @@ from analysis.stats import (
 )
 from analysis.stats.grouping import ANSWER_KEYS, answer_key, codes_key, collapse
 from analysis.summary import Filters, compute_summary
+from analysis.summary import compute as summary_compute
 from surveys.conditions import AnswerValue
 from surveys.models import Choice
 from tests.analysis import frames
@@ -205,8 +205,8 @@ def test_the_database_counts_the_respondents_of_each_group(panel_survey):
 
 def test_the_summary_is_the_same_from_counted_answers(panel_survey, monkeypatch):
     counted_summary = compute_summary(survey=panel_survey, filters=Filters())
-    monkeypatch.setattr(summary_module, "answer_counts_frame", answers_frame)
-    monkeypatch.setattr(summary_module, "respondent_counts_frame", respondents_frame)
+    monkeypatch.setattr(summary_compute, "answer_counts_frame", answers_frame)
+    monkeypatch.setattr(summary_compute, "respondent_counts_frame", respondents_frame)
     listed_summary = compute_summary(survey=panel_survey, filters=Filters())
     assert counted_summary.tables.keys() == listed_summary.tables.keys()
     for anchor, table in counted_summary.tables.items():
