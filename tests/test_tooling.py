@@ -1,5 +1,7 @@
-"""The test tooling does what it claims: a real PostgreSQL run, and production settings that fail loudly."""
+"""The test tooling does what it claims: a real PostgreSQL run, production settings that fail loudly,
+and a benchmark that calls a ratio met only when every paired run meets it."""
 
+import importlib.util
 import os
 import secrets
 import subprocess
@@ -63,3 +65,26 @@ def test_production_settings_pass_the_deploy_checks():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _analysis_bench():
+    spec = importlib.util.spec_from_file_location("analysis_bench", REPO_ROOT / "bench" / "analysis_bench.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("targets", "floors", "verdict"),
+    [
+        ([2.4, 2.5, 2.6], [1.0, 0.9, 1.0], "PASS"),  # 2.5, 2.8, 2.6: every run within 3
+        ([2.4, 2.5, 2.6], [1.0, 0.5, 1.0], "UNSETTLED"),  # the medians give 2.5, a quiet run gives 5
+        ([3.5, 3.6, 3.4], [1.0, 1.0, 1.0], "FAIL"),
+    ],
+)
+def test_a_ratio_target_is_met_only_when_every_paired_run_meets_it(targets, floors, verdict):
+    ratio, paired, found = _analysis_bench().ratio_verdict(targets, floors, 3.0)
+    assert ratio == pytest.approx(2.5 if verdict != "FAIL" else 3.5)
+    assert paired == pytest.approx([target / floor for target, floor in zip(targets, floors, strict=True)])
+    assert found == verdict
