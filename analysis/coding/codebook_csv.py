@@ -8,7 +8,7 @@ from typing import IO
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from surveys.services.panel import RowError
+from surveys.services.panel_files import RowError
 from surveys.spreadsheet_safety import FORMULA_TRIGGERS, neutralise_formula
 
 from ..models import Codebook, Theme

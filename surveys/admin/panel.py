@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from ..models import Expert, Response, Survey
-from ..services.panel import MAX_FILE_BYTES, PanelImportError, PanelImportResult, panel_import
+from ..services.panel import PanelImportError, PanelImportResult, panel_import
+from ..services.panel_files import MAX_FILE_BYTES
 from ..services.personal_data import expert_erase, expert_personal_data
 
 PREVIEW_ROWS = 20

@@ -3,19 +3,13 @@
 Columns and rules are documented in ``docs/panel-import.md``. Every cell is hostile text: it is
 stripped, refused (never cut) when longer than its model field allows or when it holds a NUL
 character, and never evaluated — a cell that looks like a spreadsheet formula is stored as text.
-Neutralising such text belongs to the exports that write spreadsheets.
+Neutralising such text belongs to the exports that write spreadsheets. Reading the file, within
+its limits, is ``panel_files``.
 """
 
-import csv
-import io
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from pathlib import Path
 from typing import IO
 
-import openpyxl
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -27,14 +21,8 @@ from django_countries import countries
 
 from ..models import Expert, Invitation, Sector, Survey, language_codes
 from .invitations import invitation_create
+from .panel_files import PanelImportError, RowError, read_table
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 50_000
-# A spreadsheet's own limits; a workbook claiming more is malformed or hostile.
-MAX_SHEET_ROWS = 1_048_576
-MAX_SHEET_COLUMNS = 50
-# An XLSX is a zip archive: its unpacked size is bounded too, against zip bombs.
-MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
 # Country, sector and language cells are looked up, never stored; longer text cannot match.
 MAX_LOOKUP_CHARS = 100
 BATCH_SIZE = 1000
@@ -59,25 +47,6 @@ LANGUAGE_ALIASES = {"zh": "zh-hans", "zh-cn": "zh-hans", "chinese": "zh-hans", "
 CREATE = "create"
 UPDATE = "update"
 UNCHANGED = "unchanged"
-
-
-class PanelImportError(Exception):
-    """The file cannot be imported at all (too large, unreadable, a clash while saving);
-    the message says what to do."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # spreadsheet numbering: the header is row 1
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return _("row %(row)d, %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
 
 
 @dataclass(frozen=True)
@@ -147,7 +116,7 @@ def panel_import(
     unless ``skip_invalid``: then the valid rows are stored. ``dry_run`` checks and counts only.
     All-or-nothing. Raises ``PanelImportError`` for a file that cannot be read at all.
     """
-    table = _read_table(file, filename)
+    table = read_table(file, filename)
     header_number, header = table[0]
     columns, ignored_columns, errors = _read_header(header_number, header)
     if errors:
@@ -389,97 +358,3 @@ class _Lookups:
 
 def _quoted(text: str, limit: int = 60) -> str:
     return '"' + (text if len(text) <= limit else text[:limit] + "…") + '"'
-
-
-def _read_table(file: IO[bytes], filename: str) -> list[tuple[int, list[str]]]:
-    """(row number, cells as text) for every non-blank row, the header first. Raises
-    ``PanelImportError`` for a file too large, too long, empty or unreadable."""
-    content = file.read(MAX_FILE_BYTES + 1)
-    if len(content) > MAX_FILE_BYTES:
-        raise PanelImportError(
-            _("The file is larger than %(limit)d MB. Split it into smaller files.")
-            % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    extension = Path(filename).suffix.lower()
-    if extension == ".csv":
-        rows = _csv_rows(content)
-    elif extension == ".xlsx":
-        rows = _xlsx_rows(content)
-    else:
-        raise PanelImportError(_("Choose a .csv or .xlsx file."))
-    table = []
-    for number, cells in enumerate(rows, start=1):
-        if number > MAX_SHEET_ROWS:
-            raise PanelImportError(_("The file has more rows than a spreadsheet can hold."))
-        if any(cell.strip() for cell in cells):
-            table.append((number, cells))
-            if len(table) > MAX_ROWS + 1:
-                raise PanelImportError(
-                    _("The file has more than %(limit)d experts. Split it into smaller files.")
-                    % {"limit": MAX_ROWS}
-                )
-    if len(table) < 2:
-        raise PanelImportError(_("The file has no experts: a header row and one row per expert are needed."))
-    return table
-
-
-def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise PanelImportError(
-            _("The file is not UTF-8 text (byte %(position)d). Save it as “CSV UTF-8”.")
-            % {"position": error.start + 1}
-        ) from error
-    header_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=header_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        yield from reader
-    except csv.Error as error:
-        raise PanelImportError(
-            _("Line %(line)d of the CSV file cannot be read: %(error)s")
-            % {"line": reader.line_num, "error": error}
-        ) from error
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
-    """The first worksheet's rows, formulas as their text (nothing is evaluated)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise PanelImportError(_("The file is not an .xlsx workbook.")) from error
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise PanelImportError(
-            _("The workbook unpacks to more than %(limit)d MB.")
-            % {"limit": MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)}
-        )
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-    except Exception as error:  # openpyxl raises many kinds of error on a malformed workbook
-        raise _unreadable_workbook(error) from error
-    try:
-        sheet = workbook.worksheets[0]
-        # The declared size is the file's claim; read the rows that are really there.
-        sheet.reset_dimensions()
-        for values in sheet.iter_rows(max_col=MAX_SHEET_COLUMNS, values_only=True):
-            yield [_cell_text(value) for value in values]
-    except Exception as error:  # as above: a malformed sheet fails while it is read
-        raise _unreadable_workbook(error) from error
-    finally:
-        workbook.close()
-
-
-def _unreadable_workbook(error: Exception) -> PanelImportError:
-    return PanelImportError(_("The .xlsx workbook cannot be read: %(error)s") % {"error": error})
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value)

@@ -10,7 +10,8 @@ from django.utils import translation
 from django_countries import countries
 
 from surveys.models import Expert, Invitation, Sector
-from surveys.services.panel import MAX_FILE_BYTES, PanelImportError, panel_import
+from surveys.services.panel import PanelImportError, panel_import
+from surveys.services.panel_files import MAX_FILE_BYTES
 from tests.factories import ExpertFactory, SurveyFactory, invite
 
 HEADER = "name,email,organisation,country,sector,expertise,language"
@@ -217,7 +218,7 @@ def test_an_oversized_file_is_refused(db):
 
 
 def test_too_many_rows_are_refused(db, settings, monkeypatch):
-    monkeypatch.setattr("surveys.services.panel.MAX_ROWS", 3)
+    monkeypatch.setattr("surveys.services.panel_files.MAX_ROWS", 3)
     lines = [f"Expert {n},e{n}@example.org,,BR,academia,," for n in range(4)]
     with pytest.raises(PanelImportError, match="more than 3 experts"):
         import_csv(*lines)
@@ -238,7 +239,7 @@ def test_unreadable_files_are_refused_with_a_reason(db, content, filename, messa
 
 
 def test_a_workbook_that_unpacks_too_large_is_refused(db, tmp_path, monkeypatch):
-    monkeypatch.setattr("surveys.services.panel.MAX_XLSX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr("surveys.services.panel_files.MAX_XLSX_UNPACKED_BYTES", 1000)
     path = tmp_path / "panel.xlsx"
     write_xlsx(path, [["name", "email", "country", "sector"]])
     with path.open("rb") as handle, pytest.raises(PanelImportError, match="unpacks to more than"):

@@ -6,7 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from surveys.models import Survey
-from surveys.services.panel import MAX_FILE_BYTES, PanelImportError, panel_import
+from surveys.services.panel import PanelImportError, panel_import
+from surveys.services.panel_files import MAX_FILE_BYTES
 
 
 class Command(BaseCommand):
