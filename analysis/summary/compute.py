@@ -19,12 +19,7 @@ from ..load import (
 )
 from ..small_cells import Rules, respondent_counts
 from ..split_tables import AnchoredTables
-from ..stats import (
-    ConsensusCriteria,
-    consensus,
-    divergence,
-    wave_trends,
-)
+from ..stats import ConsensusCriteria, consensus, divergence, wave_trends
 from ..stats.grouping import answer_key, codes_key, weights
 from ..summary_themes import ThemeSummary, theme_key_findings, theme_summaries, themes_tables
 from ..themes import theme_coding

@@ -6,10 +6,7 @@ import pandas
 
 from ..findings import Finding
 from ..small_cells import Rules, number_columns, withhold
-from ..stats import (
-    ConsensusCriteria,
-    consensus,
-)
+from ..stats import ConsensusCriteria, consensus
 from ..stats.scales import NUMBER
 
 
