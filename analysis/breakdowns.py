@@ -116,6 +116,7 @@ class Level(_Answers):
         breakdown = table[BREAKDOWN].cat.codes.to_numpy()
         order = numpy.argsort(breakdown, kind="stable")
         rows = table.drop(columns=BREAKDOWN).take(order)
+        rows = rows.astype({key: str for key in self.group_keys})
         ends = numpy.cumsum(numpy.bincount(breakdown, minlength=len(self.names)))
         tables = {}
         for name, start, end in zip(self.names, [0, *ends[:-1]], ends, strict=True):
@@ -140,14 +141,20 @@ class Level(_Answers):
         of a question; a cell of a one-way breakdown in each two-way breakdown it is a side of."""
         if self.width < 2:
             return [rows] if self.width else []
+        margins = rows[BREAKDOWN].astype(str).to_numpy(dtype=object)
         found = []
         for side, key in enumerate(GROUP_KEYS):
-            sides = pandas.DataFrame(
-                {"_margin": [COLUMNS[name][side] for name in self.names], BREAKDOWN: self.names}
-            )
-            keyed = rows.rename(columns={BREAKDOWN: "_margin"}).astype({"_margin": str})
-            keyed = keyed.merge(sides, on="_margin").drop(columns="_margin")
-            found.append(keyed.rename(columns={GROUP_KEYS[0]: key}))
+            # The breakdowns with each one-way breakdown on this side, and each row once per such
+            # breakdown of its own.
+            sides = numpy.array([COLUMNS[name][side] for name in self.names], dtype=object)
+            by_side = numpy.argsort(sides, kind="stable")
+            starts = numpy.searchsorted(sides[by_side], margins, side="left")
+            counts = numpy.searchsorted(sides[by_side], margins, side="right") - starts
+            row = numpy.repeat(numpy.arange(len(rows)), counts)
+            within = numpy.arange(len(row)) - numpy.repeat(numpy.cumsum(counts) - counts, counts)
+            names = numpy.array(self.names, dtype=object)[by_side[starts[row] + within]]
+            keyed = rows.drop(columns=BREAKDOWN).take(row).reset_index(drop=True)
+            found.append(keyed.assign(**{BREAKDOWN: names}).rename(columns={GROUP_KEYS[0]: key}))
         return found
 
 
@@ -278,7 +285,7 @@ def stacked(
     described = {STACK: numpy.arange(len(groups)), BREAKDOWN: pandas.Categorical(groups[BREAKDOWN], names)}
     for position, key in enumerate(GROUP_KEYS[:width]):
         groupings = [COLUMNS[name][position] for name in groups[BREAKDOWN]]
-        described[key] = groups[key].astype(str)
+        described[key] = groups[key].astype(str).astype("category")
         described[f"{key}_label"] = pandas.Series(
             [label(grouping, value) for grouping, value in zip(groupings, groups[key], strict=True)],
             dtype=str,

@@ -43,29 +43,40 @@ def codes_key(frame: pandas.DataFrame) -> numpy.ndarray:
     return pandas.factorize(distinct)[0][shared]
 
 
+def column_codes(values: pandas.Series) -> tuple[numpy.ndarray, int]:
+    """(a number per value, the same for equal values (NA included), how many numbers there may
+    be): a categorical's codes as they are, other columns factorized."""
+    if isinstance(values.dtype, pandas.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype("int64") + 1, len(values.cat.categories) + 1
+    codes, uniques = pandas.factorize(values, use_na_sentinel=False)
+    return codes, len(uniques)
+
+
+def combined_codes(
+    codes: Sequence[tuple[numpy.ndarray, int]], start: numpy.ndarray | None = None, length: int = 0
+) -> numpy.ndarray:
+    """``row_groups`` from each column's ``column_codes``: the numbers combined in one integer,
+    numbered again only when the next column could overflow it, then counted 0, 1, … in order of
+    first appearance (``length``: the number of rows, for no columns and no ``start``)."""
+    combined = numpy.zeros(length, dtype="int64") if start is None else start.astype("int64")
+    bound = int(combined.max(initial=0)) + 1  # combined < bound
+    for numbers, size in codes:
+        size = max(size, 1)
+        if bound * size >= 2**62:
+            combined, uniques = pandas.factorize(combined)
+            bound = max(len(uniques), 1)
+        combined = combined * size + numbers
+        bound *= size
+    return pandas.factorize(combined)[0]
+
+
 def row_groups(
     frame: pandas.DataFrame, columns: Sequence[str], start: numpy.ndarray | None = None
 ) -> numpy.ndarray:
     """A number per row of ``frame``, the same for rows equal in ``columns`` (and in ``start``,
     numbers already given), counted 0, 1, … in order of first appearance. Each column is numbered
-    on its own (a categorical's codes as they are), then the numbers are combined in one integer,
-    numbered again only when the next column could overflow it."""
-    combined = numpy.zeros(len(frame), dtype="int64") if start is None else start.astype("int64")
-    bound = int(combined.max(initial=0)) + 1  # combined < bound
-    for column in columns:
-        values = frame[column]
-        if isinstance(values.dtype, pandas.CategoricalDtype):
-            codes, size = values.cat.codes.to_numpy().astype("int64") + 1, len(values.cat.categories) + 1
-        else:
-            codes, uniques = pandas.factorize(values, use_na_sentinel=False)
-            size = len(uniques)
-        size = max(size, 1)
-        if bound * size >= 2**62:
-            combined, uniques = pandas.factorize(combined)
-            bound = max(len(uniques), 1)
-        combined = combined * size + codes
-        bound *= size
-    return pandas.factorize(combined)[0]
+    on its own (``column_codes``), then the numbers are combined (``combined_codes``)."""
+    return combined_codes([column_codes(frame[column]) for column in columns], start, len(frame))
 
 
 def answer_key(frame: pandas.DataFrame) -> numpy.ndarray:
@@ -89,7 +100,7 @@ def collapse(frame: pandas.DataFrame, columns: Sequence[str]) -> pandas.DataFram
     first = first_rows(merged_into)
     weight = numpy.bincount(merged_into, weights=weights(frame), minlength=len(first)).astype("int64")
     kept = [*keys, "respondent", "codes", *(["answer_key"] if "answer_key" in frame else [])]
-    return frame.iloc[first][kept].assign(weight=weight).reset_index(drop=True)
+    return frame[kept].take(first).assign(weight=weight).reset_index(drop=True)
 
 
 def group_columns(by: str | Sequence[str] | None, *, most: int = 2) -> list[str]:

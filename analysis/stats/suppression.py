@@ -6,7 +6,7 @@ import numpy
 import pandas
 from pandas.api import types as dtypes
 
-from .grouping import row_groups
+from .grouping import column_codes, combined_codes
 
 Within = Sequence[str] | Sequence[Sequence[str]] | None
 
@@ -72,7 +72,11 @@ def suppress_small_cells(
     if total_column is not None and not structures:
         totals = pandas.to_numeric(table[total_column], errors="coerce").to_numpy(dtype=float)
         hidden |= (totals < k) & (suppress_zeros | (totals > 0))
-    group_ids = [row_groups(table, columns) for columns in structures]
+    # Each column numbered once, however many structures it is in.
+    codes = {column: column_codes(table[column]) for columns in structures for column in columns}
+    group_ids = [
+        combined_codes([codes[column] for column in columns], length=len(table)) for columns in structures
+    ]
     for ids in group_ids:
         if total_column is None:
             totals = numpy.bincount(ids, weights=numpy.nan_to_num(counts))[ids]

@@ -102,8 +102,8 @@ def published_divergence(
     tested = tested.rename(columns={"groups": "group"}).merge(
         flags, on=["question", "grouping", "group"], how="left"
     )
-    any_hidden = tested.groupby("row")["n_hidden"].agg(lambda hidden: hidden.fillna(False).any())
-    total_hidden = any_hidden.reindex(range(len(table)), fill_value=False).to_numpy(dtype=bool)
+    hidden_rows = tested["row"].to_numpy()[tested["n_hidden"].fillna(False).to_numpy(dtype=bool)]
+    total_hidden = numpy.isin(numpy.arange(len(table)), hidden_rows)
     table["n"] = withhold(table["n"], total_hidden)
     table["groups"] = table["groups"].map(list)
     table["suppressed"] = withheld | total_hidden
