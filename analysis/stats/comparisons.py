@@ -108,7 +108,9 @@ def rank_test_counts(counts: numpy.ndarray, values: numpy.ndarray) -> tuple[str,
         return KRUSKAL_WALLIS, 0.0, 1.0
     h = 12.0 / (total * (total + 1)) * float((rank_sums**2 / sizes).sum()) - 3 * (total + 1)
     h /= 1 - tie_term / (total**3 - total)
-    return KRUSKAL_WALLIS, float(h), float(scipy_stats.chi2.sf(h, len(sizes) - 1))
+    # χ²'s survival function as ``scipy.stats.chi2.sf`` computes it (1 at and below 0), without
+    # its argument checks, which cost some forty times more per item.
+    return KRUSKAL_WALLIS, float(h), float(scipy_special.chdtrc(len(sizes) - 1, max(h, 0.0)))
 
 
 def _count_median(counts: numpy.ndarray, values: numpy.ndarray) -> numpy.ndarray:
