@@ -15,7 +15,15 @@ from collections.abc import Sequence
 import numpy
 import pandas
 
-from .grouping import first_rows, group_columns, group_sizes, in_question_order, row_groups, weights
+from .grouping import (
+    codes_key,
+    first_rows,
+    group_columns,
+    group_sizes,
+    in_question_order,
+    row_groups,
+    weights,
+)
 from .scales import DEFAULT_TOP_BOXES, NUMBER, SCALE_TYPES, TopBoxes, numeric_answers
 
 CHOICE_TYPES = ("single_choice", "multiple_choice", "country")
@@ -239,6 +247,36 @@ def number_summary(
     return in_question_order(table[ordered], frame, columns)
 
 
+def _options_chosen(answers: pandas.DataFrame) -> tuple[numpy.ndarray, numpy.ndarray, pandas.Index]:
+    """(the row of ``answers`` of each option chosen, a number per option chosen, the options by
+    number): a single choice's ``text``, each code a multiple choice ticked in ``codes``; empty
+    options left out. Each distinct text and list of codes is read once, not once per row."""
+    multiple = answers["type"].eq("multiple_choice").to_numpy()
+    single_rows, multiple_rows = numpy.flatnonzero(~multiple), numpy.flatnonzero(multiple)
+    text = pandas.Categorical(answers["text"].iloc[single_rows])
+    ticked = answers.iloc[multiple_rows]
+    lists = ticked["codes_key"].to_numpy() if "codes_key" in ticked else codes_key(ticked)
+    distinct = ticked["codes"].to_numpy(dtype=object)[first_rows(lists)]
+    lengths = numpy.fromiter(map(len, distinct), dtype="int64", count=len(distinct))
+    flat = [str(code) for codes in distinct for code in codes]
+    options, numbers = numpy.unique(
+        numpy.array([*text.categories.astype(str), *flat], dtype=object), return_inverse=True
+    )
+    text_option = numpy.r_[numbers[: len(text.categories)], -1][text.codes]  # -1: no text
+    # Each ticked row's codes: its list's slice of ``flat``, in the list's order.
+    flat_option = numbers[len(text.categories) :]
+    per_row = lengths[lists]
+    starts = numpy.repeat(numpy.cumsum(lengths)[lists] - per_row, per_row)
+    within = numpy.arange(per_row.sum()) - numpy.repeat(numpy.cumsum(per_row) - per_row, per_row)
+    row = numpy.concatenate([single_rows, numpy.repeat(multiple_rows, per_row)])
+    option = numpy.concatenate([text_option, flat_option[starts + within]]).astype("int64")
+    given = option >= 0
+    empty = numpy.flatnonzero(options == "")
+    if empty.size:
+        given &= option != empty[0]
+    return row[given], option[given], pandas.Index(options, dtype=object)
+
+
 def choice_summary(
     frame: pandas.DataFrame, by: By = None, *, choices: pandas.DataFrame | None = None
 ) -> pandas.DataFrame:
@@ -259,40 +297,39 @@ def choice_summary(
     # counting below never hash text again.
     group = row_groups(answers, keys)
     respondent = pandas.factorize(answers["respondent"])[0]
-    multiple = answers["type"].eq("multiple_choice").to_numpy()
-    ticked = pandas.Series(answers["codes"].to_numpy()[multiple], index=numpy.flatnonzero(multiple)).explode()
-    row = numpy.concatenate([numpy.flatnonzero(~multiple), ticked.index.to_numpy(dtype=int)])
-    option = pandas.Series(
-        numpy.concatenate([answers["text"].to_numpy(dtype=object)[~multiple], ticked.to_numpy()])
-    )
-    given = (option.notna() & option.ne("")).to_numpy()
-    option_code, options = pandas.factorize(option[given].astype(str))
+    row, option_code, options = _options_chosen(answers)
     chosen = pandas.DataFrame(
-        {
-            "group": group[row[given]],
-            "respondent": respondent[row[given]],
-            "option": option_code,
-            "weight": weight[row[given]],
-        }
+        {"group": group[row], "respondent": respondent[row], "option": option_code, "weight": weight[row]}
     ).drop_duplicates(["group", "respondent", "option"])
     answerers = chosen.drop_duplicates(["group", "respondent"]).groupby("group", sort=False)["weight"].sum()
     counts = chosen.groupby(["group", "option"], sort=False)["weight"].sum()
+    # Each (group, option) counted, then with choices every option of each group's question
+    # added with count 0, matched by group number and option rather than by the group's columns.
+    cells = pandas.DataFrame(
+        {
+            "_group": counts.index.get_level_values("group").to_numpy(),
+            "option": options.take(counts.index.get_level_values("option")).to_numpy(dtype=object),
+            "count": counts.to_numpy(),
+        }
+    )
     first_row = first_rows(group)
-    answered = answers[keys].iloc[first_row[answerers.index.to_numpy()]].reset_index(drop=True)
-    answered["n"] = answerers.to_numpy()
-    table = answers[keys].iloc[first_row[counts.index.get_level_values("group").to_numpy()]]
-    table = table.reset_index(drop=True)
-    table["option"] = options.take(counts.index.get_level_values("option")).to_numpy(dtype=object)
-    table["count"] = counts.to_numpy()
-    table = table.merge(answered, on=keys)[[*keys, "n", "option", "count"]]
-    table = table.astype({"option": str})
     if choices is None:
-        table["position"] = float("nan")
+        cells["position"] = float("nan")
     else:
-        options = choices[["question", "code", "position"]].rename(columns={"code": "option"})
+        groups = answerers.index.to_numpy()
+        asked = pandas.DataFrame(
+            {"_group": groups, "question": answers["question"].to_numpy(dtype=object)[first_row[groups]]}
+        )
+        listed = choices[["question", "code", "position"]].rename(columns={"code": "option"})
+        listed = asked.merge(listed.astype({"question": object, "option": object}), on="question")
         # Country questions have no choices: their options are the countries chosen.
-        table = table.merge(answered.merge(options, on="question"), on=[*keys, "n", "option"], how="outer")
-        table["count"] = table["count"].fillna(0).astype(int)
+        cells = cells.merge(listed.drop(columns="question"), on=["_group", "option"], how="outer")
+        cells["count"] = cells["count"].fillna(0).astype(int)
+    table = answers[keys].iloc[first_row[cells["_group"].to_numpy()]].reset_index(drop=True)
+    table["n"] = answerers.reindex(cells["_group"].to_numpy()).to_numpy()
+    table["option"] = cells["option"].astype(str).to_numpy()
+    table["count"] = cells["count"].to_numpy()
+    table["position"] = cells["position"].to_numpy()
     table["share"] = table["count"] / table["n"]
     table["_by_count"] = -table["count"]
     ordered = in_question_order(table, frame, [*columns, "position", "_by_count", "option"])

@@ -167,6 +167,20 @@ def test_multiple_choice_shares_are_of_respondents_not_of_ticks():
     }
 
 
+def test_an_empty_answer_is_no_choice_and_an_option_ticked_twice_counts_once():
+    """r0 ticks law twice, r1 ticks nothing, r2 ticks treaty then law: two respondents chose,
+    law by both, treaty by one. Single and multiple choice mixed in one frame, a blank single
+    choice not counted."""
+    ticks = answers("tools", [["law", "law"], [], ["treaty", "law"]], type="multiple_choice")
+    picks = answers("org_kind", ["public", "", "public"], type="single_choice")
+    table = choice_summary(pandas.concat([ticks, picks], ignore_index=True))
+    tools = table.loc[table["question"].eq("tools")]
+    assert dict(zip(tools["option"], tools["count"], strict=True)) == {"law": 2, "treaty": 1}
+    assert set(tools["n"]) == {2}
+    kinds = table.loc[table["question"].eq("org_kind")]
+    assert kinds[["option", "count", "n"]].values.tolist() == [["public", 2, 2]]
+
+
 def test_options_nobody_chose_appear_with_zero_when_choices_are_given():
     data = answers("tools", [["law"], ["treaty"]], type="multiple_choice")
     choices = pandas.DataFrame(
