@@ -116,7 +116,9 @@ class Level(_Answers):
         breakdown = table[BREAKDOWN].cat.codes.to_numpy()
         order = numpy.argsort(breakdown, kind="stable")
         rows = table.drop(columns=BREAKDOWN).take(order)
-        rows = rows.astype({key: str for key in self.group_keys})
+        for key in self.group_keys:  # text again, as tables give their groups
+            codes, categories = rows[key].cat.codes.to_numpy(), rows[key].cat.categories.astype(str).array
+            rows[key] = pandas.Series(categories.take(codes, allow_fill=True), index=rows.index)
         ends = numpy.cumsum(numpy.bincount(breakdown, minlength=len(self.names)))
         tables = {}
         for name, start, end in zip(self.names, [0, *ends[:-1]], ends, strict=True):

@@ -13,7 +13,7 @@ import pandas
 from scipy import special as scipy_special
 from scipy import stats as scipy_stats
 
-from .grouping import GROUPINGS, group_columns, weights
+from .grouping import GROUPINGS, first_rows, group_columns, row_groups, weights
 from .scales import DEFAULT_TOP_BOXES, NUMBER, NUMERIC_TYPES, TopBoxes, numeric_answers
 
 ALPHA = 0.05
@@ -226,17 +226,15 @@ def divergence(
         known = answers.loc[answers[grouping].notna() & answers[grouping].ne("")]
         # The tests and effect sizes need only how many answers each value got in each group, so
         # every item is compared from its groups × values count matrix.
-        counts = (
-            known.groupby(["question", grouping, "number"], sort=False)
-            .agg(
-                count=("_weight", "sum"),
-                first=("_row", "min"),
-                agree=("agree", "first"),
-                type=("type", "first"),
-            )
-            .reset_index()
-        )
-        sizes = counts.groupby(["question", grouping], sort=False)["count"].transform("sum")
+        # Numbered and summed with NumPy, in order of first appearance: the first row of a cell
+        # is its earliest answer, and holds its question's type and the value's box.
+        cell = row_groups(known, ["question", grouping, "number"])
+        firsts = first_rows(cell)
+        counts = known[["question", grouping, "number", "_row", "agree", "type"]].iloc[firsts]
+        counts = counts.rename(columns={"_row": "first"}).reset_index(drop=True)
+        counts["count"] = numpy.bincount(cell, weights=known["_weight"].to_numpy(), minlength=len(firsts))
+        group = row_groups(counts, ["question", grouping])
+        sizes = numpy.bincount(group, weights=counts["count"].to_numpy())[group]
         eligible = counts.loc[sizes >= min_group_size]
         # Each item's rows as array slices (a frame per item costs more than its test), items in
         # the order their first compared answer comes in ``frame``.

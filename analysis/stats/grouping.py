@@ -148,10 +148,19 @@ def in_question_order(table: pandas.DataFrame, frame: pandas.DataFrame, then: li
     order for ``load.answers_frame``), then by the columns ``then``; index reset."""
     # Positions from an Index rather than ``Series.map``, which keeps a categorical a categorical
     # and would then sort by category rather than by position.
-    questions = pandas.Index(pandas.unique(frame["question"].to_numpy(dtype=object)))
+    questions = pandas.Index(_in_order_of_appearance(frame["question"]), dtype=object)
     return (
         table.assign(_question_rank=questions.get_indexer(table["question"].to_numpy(dtype=object)))
         .sort_values(["_question_rank", *then], kind="stable")
         .drop(columns="_question_rank")
         .reset_index(drop=True)
     )
+
+
+def _in_order_of_appearance(values: pandas.Series) -> numpy.ndarray:
+    """The distinct values of ``values`` as objects, in order of first appearance; a categorical's
+    found by its codes, without hashing a value per row."""
+    if isinstance(values.dtype, pandas.CategoricalDtype):
+        codes = pandas.unique(values.cat.codes.to_numpy())
+        return values.cat.categories.to_numpy(dtype=object)[codes[codes >= 0]]
+    return pandas.unique(values.to_numpy(dtype=object))

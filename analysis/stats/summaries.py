@@ -291,8 +291,9 @@ def choice_summary(
     """
     columns = group_columns(by)
     keys = ["question", *columns]
-    answers = frame.loc[frame["type"].isin(CHOICE_TYPES), ["respondent", *keys, "type", "text", "codes"]]
-    weight = weights(frame.loc[frame["type"].isin(CHOICE_TYPES)])
+    asked = frame["type"].isin(CHOICE_TYPES).to_numpy()
+    answers = frame.loc[asked, ["respondent", *keys, "type", "text", "codes"]]
+    weight = weights(frame)[asked]
     # Respondents, groups and options become integer codes once, so that the de-duplicating and
     # counting below never hash text again.
     group = row_groups(answers, keys)

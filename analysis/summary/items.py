@@ -20,7 +20,7 @@ from ..stats import (
     scale_distribution,
     scale_summary,
 )
-from ..stats.grouping import weights
+from ..stats.grouping import first_rows, row_groups, weights
 from ..stats.scales import NUMBER, box_counts
 from ..stats.summaries import CHOICE_TYPES
 from .shape import (
@@ -129,15 +129,16 @@ def labelled(table: pandas.DataFrame, groups: list[str]) -> pandas.DataFrame:
 def _with_option_labels(table: pandas.DataFrame, option: str, choices: pandas.DataFrame) -> pandas.DataFrame:
     """``table`` with each option's (or ranked item's) ``label``: its choice label, or the name
     of the country for country questions."""
+    # Labelled once per distinct (question, option), a few hundred, then given to every row.
+    pair = row_groups(table, ["question", option])
+    pairs = table[["question", option]].iloc[first_rows(pair)]
     labels = choices.set_index(["question", "code"])["label"]
-    label = pandas.Series(
-        labels.reindex(pandas.MultiIndex.from_frame(table[["question", option]])).to_numpy(),
-        index=table.index,
-    )
-    names = {code: str(countries.name(code) or code) for code in table[option].unique()}
+    label = labels.reindex(pandas.MultiIndex.from_frame(pairs)).to_numpy(dtype=object)
+    names = [str(countries.name(code) or code) for code in pairs[option]]
+    label = numpy.where(pandas.isna(label), numpy.array(names, dtype=object), label)
     table = table.copy()
     table.insert(
-        table.columns.get_loc(option) + 1, "label", label.fillna(table[option].map(names)).astype(str)
+        table.columns.get_loc(option) + 1, "label", pandas.Series(label[pair], index=table.index, dtype=str)
     )
     return table
 
