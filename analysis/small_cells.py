@@ -103,8 +103,15 @@ class Rules:
         keys = table[["question", *level.keys]].assign(row=numpy.arange(len(table)))
         rest = table["n"] - table["n_agree"] - table["n_disagree"]
         counts = {"agree": table["n_agree"], "disagree": table["n_disagree"], "neither": rest}
+        # The part as a categorical: compared and grouped by its code, not its text, below.
         cells = pandas.concat(
-            [keys.assign(part=part, count=count.astype(float).to_numpy()) for part, count in counts.items()],
+            [
+                keys.assign(
+                    part=pandas.Categorical.from_codes(numpy.full(len(keys), at), categories=list(counts)),
+                    count=count.astype(float).to_numpy(),
+                )
+                for at, count in enumerate(counts.values())
+            ],
             ignore_index=True,
         )
         hidden = [keys.loc[table["suppressed"].to_numpy(), ["row"]]]

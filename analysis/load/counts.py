@@ -11,6 +11,7 @@ from django.db.models import Count, Min
 from surveys.models import Question, Response, Survey
 from surveys.tally import tallied
 
+from ..stats.grouping import codes_key
 from .answers import RESPONSE_ATTRIBUTES
 from .common import (
     ANSWER_COLUMNS,
@@ -86,7 +87,8 @@ def answer_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
     their answer to one question and their groups. ``respondent`` numbers the rows, so that no two
     rows are taken for one respondent's. A survey of 100 000 respondents × 50 questions comes as a
     few hundred thousand rows rather than five million. Rows come in questionnaire order. Its
-    text columns (``TEXT_COLUMNS``) are categoricals.
+    text columns (``TEXT_COLUMNS``) are categoricals; ``codes_key`` numbers the ``codes`` lists
+    (``stats.grouping.codes_key``), found from the text each list was read from.
 
     The counts are read with their question's id (``_counts``); what describes the question, and
     each distinct list of codes, is looked up once, not per row.
@@ -125,7 +127,8 @@ def answer_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:
             "weight": rows["weight"].to_numpy(dtype="int64"),
         }
     )
-    return frame[[*ANSWER_COLUMNS, "weight"]]
+    frame["codes_key"] = codes_key(frame, shared=rows["codes"].cat.codes.to_numpy())
+    return frame[[*ANSWER_COLUMNS, "weight", "codes_key"]]
 
 
 def respondent_counts_frame(*, surveys: Surveys) -> pandas.DataFrame:

@@ -34,11 +34,15 @@ def first_rows(numbers: numpy.ndarray) -> numpy.ndarray:
     return first
 
 
-def codes_key(frame: pandas.DataFrame) -> numpy.ndarray:
+def codes_key(frame: pandas.DataFrame, shared: numpy.ndarray | None = None) -> numpy.ndarray:
     """A number per row of ``frame``, the same for rows whose ``codes`` lists are equal. Rows
-    that share one list (``analysis.load`` decodes each distinct list once) are compared once."""
+    that share one list (``analysis.load`` decodes each distinct list once) are compared once;
+    ``shared``, when given, numbers the rows by the list they share (0, 1, …), else the lists'
+    identities do."""
     lists = frame["codes"].to_numpy(dtype=object)
-    shared = pandas.factorize(numpy.fromiter(map(id, lists), dtype="int64", count=len(lists)))[0]
+    if shared is None:
+        shared = numpy.fromiter(map(id, lists), dtype="int64", count=len(lists))
+    shared = pandas.factorize(shared)[0]
     distinct = pandas.Series([tuple(lists[row]) for row in first_rows(shared)], dtype=object)
     return pandas.factorize(distinct)[0][shared]
 

@@ -130,7 +130,8 @@ def _categorical(answers: pandas.DataFrame) -> pandas.DataFrame:
     summary then group by small integers instead of hashing the same strings again each time,
     several times faster with the same results (categories sort as their strings do)."""
     answers = answers.astype(dict.fromkeys(CATEGORICAL_COLUMNS, "category"))
-    answers = answers.assign(codes_key=codes_key(answers))
+    if "codes_key" not in answers:
+        answers = answers.assign(codes_key=codes_key(answers))
     return answers.assign(answer_key=answer_key(answers))
 
 

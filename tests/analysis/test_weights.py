@@ -174,9 +174,9 @@ def panel_survey(db):
 
 
 def counted(frame: pandas.DataFrame) -> pandas.DataFrame:
-    """``frame``'s rows counted by every column but ``respondent`` (lists as tuples, categoricals
-    as their text)."""
-    keys = [column for column in frame.columns if column not in ("respondent", "weight")]
+    """``frame``'s rows counted by every column but ``respondent`` and ``codes_key``, a numbering
+    (lists as tuples, categoricals as their text)."""
+    keys = [column for column in frame.columns if column not in ("respondent", "weight", "codes_key")]
     rows = frame.assign(codes=frame["codes"].map(tuple), weight=frame.get("weight", 1))
     rows = rows.astype({key: str for key in keys if isinstance(rows[key].dtype, pandas.CategoricalDtype)})
     table = rows.groupby(keys, dropna=False)["weight"].sum().reset_index()
@@ -188,6 +188,8 @@ def test_the_database_counts_what_the_answers_frame_lists(panel_survey):
     one_per_answer = answers_frame(surveys=[panel_survey])
     assert len(weighted) < len(one_per_answer)
     assert weighted["respondent"].is_unique
+    # The lists are numbered as codes_key numbers them, found from the text they were read from.
+    assert weighted["codes_key"].tolist() == codes_key(weighted).tolist()
     same(counted(weighted), counted(one_per_answer))
     # Questionnaire order, as in answers_frame.
     assert list(dict.fromkeys(weighted["question"])) == list(dict.fromkeys(one_per_answer["question"]))
