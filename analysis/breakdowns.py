@@ -133,7 +133,7 @@ class Level(_Answers):
         column set on its own breakdown's rows only: for a one-way level, a frame from which
         each grouping compares its groups as from all answers, with far fewer rows."""
         return pandas.concat(
-            [self.merged[name].astype({column: str for column in COLUMNS[name]}) for name in self.names],
+            [self.merged[name] for name in self.names],
             ignore_index=True,
         )
 
