@@ -318,11 +318,11 @@ def choice_summary(
         cells["position"] = float("nan")
     else:
         groups = answerers.index.to_numpy()
-        asked = pandas.DataFrame(
+        questions = pandas.DataFrame(
             {"_group": groups, "question": answers["question"].to_numpy(dtype=object)[first_row[groups]]}
         )
         listed = choices[["question", "code", "position"]].rename(columns={"code": "option"})
-        listed = asked.merge(listed.astype({"question": object, "option": object}), on="question")
+        listed = questions.merge(listed.astype({"question": object, "option": object}), on="question")
         # Country questions have no choices: their options are the countries chosen.
         cells = cells.merge(listed.drop(columns="question"), on=["_group", "option"], how="outer")
         cells["count"] = cells["count"].fillna(0).astype(int)
