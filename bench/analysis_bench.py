@@ -10,7 +10,8 @@ where the bench survey is kept between runs and reused when its size matches —
 (a) ``analysis.summary.survey_summary``: every table and breakdown, from an empty cache;
 (b) its floor: ``SELECT question_id, number, text, count(*) FROM surveys_answer GROUP BY 1, 2, 3``;
 (c) streaming the long CSV export (``analysis.exports.long_csv.long_csv_lines``) into /dev/null;
-(d) its floor: ``COPY (the export's own query) TO STDOUT (FORMAT csv)`` into /dev/null;
+(d) its floor: ``COPY (the submitted answers, as the downloads read them) TO STDOUT (FORMAT csv)``
+    into /dev/null;
 (e) for reference, not a target: (b) also grouped by the respondents' groups (joined from their
     responses), the least that any breakdown reads, to show how much of (a)/(b) counting by group
     alone takes;
@@ -449,8 +450,9 @@ def summary_floor(repeat: int, statement: str = SUMMARY_FLOOR_SQL) -> tuple[floa
 
 
 def long_csv_floor_statement() -> str:
-    """(d)'s statement: the long CSV export's own query (the same answers, joins and order), run
-    by PostgreSQL as ``COPY … TO STDOUT`` in CSV."""
+    """(d)'s statement: the submitted answers as the downloads read them (``submitted_answers``:
+    each with its respondent's groups, the wave, its question's code and type, in the long CSV's
+    order), run by PostgreSQL as ``COPY … TO STDOUT`` in CSV."""
     from analysis.exports.answers import ANSWER_FIELDS, submitted_answers
     from surveys.models import Survey
 

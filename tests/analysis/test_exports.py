@@ -35,7 +35,7 @@ from analysis.exports import (
     write_xlsx,
 )
 from analysis.exports.cells import csv_cell, fit_label
-from analysis.exports.long_csv import _AnswerRows, _lines_by_rows
+from analysis.exports.long_csv import HEAD_SEPARATOR, _AnswerRows, _lines_by_rows
 from analysis.exports.spss_stata import DTA, SAV, legal_names
 from analysis.exports.xlsx import NO_SUMMARY, SHEETS
 from analysis.load import GROUP_COLUMNS, respondent_pseudonym
@@ -210,6 +210,21 @@ def test_the_database_writer_gives_the_same_cells_as_python(taken, survey):
     assert len(streamed_rows) == long_row_count(survey)
 
 
+def test_a_group_holding_a_comma_or_a_quote_reads_the_same_from_both_writers(taken, survey):
+    # The database writer hands the groups to Python as one cell per row (long_csv.ANSWERS' head),
+    # which COPY quotes when a group holds a comma or a quote; Python opens each response's rows.
+    responses, _draft = taken
+    Response.objects.filter(pk=responses[0].pk).update(sector='think tank, "independent"')
+    Response.objects.filter(pk=responses[1].pk).update(mode="")
+    streamed = "".join(long_csv_lines(survey=survey)).removeprefix("\ufeff")
+    by_python = "".join(_lines_by_rows(survey, _AnswerRows(survey), chunk_size=3))
+    streamed_rows = list(csv.reader(io.StringIO(streamed)))[1:]
+    assert streamed_rows == list(csv.reader(io.StringIO(by_python)))
+    sector, mode = LONG_COLUMNS.index("sector"), LONG_COLUMNS.index("mode")
+    assert {row[sector] for row in streamed_rows} >= {'think tank, "independent"'}
+    assert "" in {row[mode] for row in streamed_rows}
+
+
 def test_a_hostile_wave_label_is_neutralised_by_both_writers(taken, survey):
     survey.wave_label = "=2026"
     survey.save(update_fields=["wave_label"])
@@ -252,6 +267,8 @@ def test_closed_vocabularies_never_start_a_formula():
     for column, values in vocabularies.items():
         assert any(values), column
         assert not [value for value in values if value.startswith(FORMULA_TRIGGERS)], column
+        # nor hold what joins a respondent's groups into one cell for the database writer
+        assert not [value for value in values if HEAD_SEPARATOR in value], column
     assert set(GROUP_COLUMNS) <= set(vocabularies)
     for code in ("-a", "=a", "+a", "@a", "\ta", "a b"):
         with pytest.raises(ValidationError):
