@@ -644,7 +644,7 @@ class Figures:
             f"{runs(self.summary_floor)}",
             f"{'(c) long CSV streamed to /dev/null':<58} {self.long_csv_seconds:>9.2f}   "
             f"{runs(run['seconds'] for run in self.long_csv)}",
-            f"{'(d) floor: COPY of the same query to /dev/null':<58} {self.long_csv_floor_seconds:>9.2f}   "
+            f"{'(d) floor: COPY of the answers to /dev/null':<58} {self.long_csv_floor_seconds:>9.2f}   "
             f"{runs(self.long_csv_floor)}",
             f"{'(e) reference: (b) also by the respondents groups':<58} {self.grouped_floor_seconds:>9.2f}   "
             f"{runs(self.grouped_floor)}",
