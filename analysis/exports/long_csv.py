@@ -61,7 +61,7 @@ class _AnswerRows:
     def opening(self, row: bytes) -> tuple[bytes, bytes]:
         """From the first row of a response that ``_copy_statement`` gives (``<response id>,<head>,…``):
         the bytes every row of that response opens with, and the cells that stand for them in the
-        CSV: the respondent's pseudonym, the wave and the groups (``LONG_COLUMNS``), with their
+        CSV (``HEAD_COLUMNS``: the respondent's pseudonym, the wave and the groups), with their
         commas."""
         response_id, _comma, rest = row.partition(b",")
         if rest.startswith(b'"'):  # COPY quoted the head: a group holds a comma or a quote

@@ -225,6 +225,19 @@ def test_a_group_holding_a_comma_or_a_quote_reads_the_same_from_both_writers(tak
     assert "" in {row[mode] for row in streamed_rows}
 
 
+def test_a_group_holding_the_separator_stops_the_database_writer_by_name(taken, survey):
+    # Only a write around the models can put it there (the vocabularies never hold it): the
+    # database writer could not tell the groups apart, so it stops and names the response rather
+    # than shift the cells; Python's writer has nothing to split.
+    responses, _draft = taken
+    Response.objects.filter(pk=responses[0].pk).update(sector=f"think{HEAD_SEPARATOR}tank")
+    if connection.vendor == "postgresql":
+        with pytest.raises(ValueError, match=f"Response {responses[0].pk}: a group holds"):
+            "".join(long_csv_lines(survey=survey))
+    else:
+        assert f"think{HEAD_SEPARATOR}tank" in set(read_long(survey)["sector"])
+
+
 def test_a_hostile_wave_label_is_neutralised_by_both_writers(taken, survey):
     survey.wave_label = "=2026"
     survey.save(update_fields=["wave_label"])
@@ -517,6 +530,15 @@ def test_no_name_email_or_organisation_appears_in_any_export(taken, survey, tmp_
 def test_drafts_are_never_exported(taken, survey, tmp_path):
     assert DRAFT_TEXT not in every_export_as_text(survey, tmp_path)
     assert read_long(survey)["respondent"].nunique() == len(read_wide(survey)) == 3
+
+
+def test_no_export_holds_another_surveys_answers(taken, survey, tmp_path):
+    other = every_type_survey(slug="other-survey")
+    stranger = take_part(other, {**FULL, "title": AnswerValue(text="Only in the other survey")})
+    assert "Only in the other survey" not in every_export_as_text(survey, tmp_path)
+    frame = read_long(survey)
+    assert len(frame) == long_row_count(survey)
+    assert respondent_pseudonym(stranger.pk) not in set(frame["respondent"])
 
 
 # Query budgets: the same with 3 or 3 000 respondents (checked on both)
