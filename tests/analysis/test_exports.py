@@ -35,7 +35,7 @@ from analysis.exports import (
     write_xlsx,
 )
 from analysis.exports.cells import csv_cell, fit_label
-from analysis.exports.long_csv import HEAD_SEPARATOR, _AnswerRows, _lines_by_rows
+from analysis.exports.long_csv import CHUNK_SIZE, HEAD_SEPARATOR, _AnswerRows, _lines_by_rows
 from analysis.exports.spss_stata import DTA, SAV, legal_names
 from analysis.exports.xlsx import NO_SUMMARY, SHEETS
 from analysis.load import GROUP_COLUMNS, respondent_pseudonym
@@ -130,6 +130,14 @@ def long_row_count(survey) -> int:
     )
 
 
+def rows_by_both_writers(survey, chunk_size: int = CHUNK_SIZE) -> tuple[list[list[str]], list[list[str]]]:
+    """The long CSV's rows, header left out, as ``long_csv_lines`` streams them (from COPY on
+    PostgreSQL, from Python's csv module on SQLite) and as Python's writer gives them."""
+    streamed = "".join(long_csv_lines(survey=survey, chunk_size=chunk_size)).removeprefix("\ufeff")
+    by_python = "".join(_lines_by_rows(survey, _AnswerRows(survey), chunk_size=3))
+    return list(csv.reader(io.StringIO(streamed)))[1:], list(csv.reader(io.StringIO(by_python)))
+
+
 def reads(queries: CaptureQueriesContext) -> list[dict]:
     """The queries that read data. Savepoints are left out: the PostgreSQL long CSV runs its COPY
     in one, so a reader who stops halfway never breaks the connection's transaction."""
@@ -203,10 +211,8 @@ def test_long_csv_is_a_generator_reading_the_answers_in_chunks(taken, survey):
 
 def test_the_database_writer_gives_the_same_cells_as_python(taken, survey):
     # On PostgreSQL the rows come from COPY (_lines_by_copy); on SQLite from Python's csv module.
-    streamed = "".join(long_csv_lines(survey=survey, chunk_size=3)).removeprefix("\ufeff")
-    by_python = "".join(_lines_by_rows(survey, _AnswerRows(survey), chunk_size=3))
-    streamed_rows = list(csv.reader(io.StringIO(streamed)))[1:]
-    assert streamed_rows == list(csv.reader(io.StringIO(by_python)))
+    streamed_rows, python_rows = rows_by_both_writers(survey, chunk_size=3)
+    assert streamed_rows == python_rows
     assert len(streamed_rows) == long_row_count(survey)
 
 
@@ -216,10 +222,8 @@ def test_a_group_holding_a_comma_or_a_quote_reads_the_same_from_both_writers(tak
     responses, _draft = taken
     Response.objects.filter(pk=responses[0].pk).update(sector='think tank, "independent"')
     Response.objects.filter(pk=responses[1].pk).update(mode="")
-    streamed = "".join(long_csv_lines(survey=survey)).removeprefix("\ufeff")
-    by_python = "".join(_lines_by_rows(survey, _AnswerRows(survey), chunk_size=3))
-    streamed_rows = list(csv.reader(io.StringIO(streamed)))[1:]
-    assert streamed_rows == list(csv.reader(io.StringIO(by_python)))
+    streamed_rows, python_rows = rows_by_both_writers(survey)
+    assert streamed_rows == python_rows
     sector, mode = LONG_COLUMNS.index("sector"), LONG_COLUMNS.index("mode")
     assert {row[sector] for row in streamed_rows} >= {'think tank, "independent"'}
     assert "" in {row[mode] for row in streamed_rows}
@@ -258,9 +262,8 @@ def test_hostile_labels_are_neutralised_the_same_by_both_writers(taken, survey):
     assert set(frame.loc[frame["code"].eq("law"), "label"]) == {'\'=HYPERLINK("http://evil.example")'}
     agree = frame.loc[frame["question"].eq("agree")]
     assert dict(zip(agree["number"], agree["label"], strict=True)) == {2: "'+no", 5: "'\tyes!"}
-    streamed = "".join(long_csv_lines(survey=survey)).removeprefix("\ufeff")
-    by_python = "".join(_lines_by_rows(survey, _AnswerRows(survey), chunk_size=3))
-    assert list(csv.reader(io.StringIO(streamed)))[1:] == list(csv.reader(io.StringIO(by_python)))
+    streamed_rows, python_rows = rows_by_both_writers(survey)
+    assert streamed_rows == python_rows
 
 
 def test_closed_vocabularies_never_start_a_formula():
