@@ -405,12 +405,40 @@ class Answer(models.Model):
         return f"answer {self.pk}"
 
 
+class TallyProfile(models.Model):
+    """A group of one survey's respondents with the same group snapshot and mode, numbered from 0
+    within the survey: what an ``AnswerTally`` row counts answers by. ``respondents``: how many
+    submitted responses it has (kept with the tally, ``surveys.tally``)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField()
+    country = models.CharField(max_length=2)
+    un_region = models.CharField(max_length=60)
+    un_subregion = models.CharField(max_length=60)
+    north_south = models.CharField(max_length=5)
+    sector = models.CharField(max_length=30)
+    mode = models.CharField(max_length=12)
+    respondents = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "number"], name="one_tally_profile_per_number"),
+            models.UniqueConstraint(
+                fields=["survey", "country", "un_region", "un_subregion", "north_south", "sector", "mode"],
+                name="one_tally_profile_per_groups",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"profile {self.number} of survey {self.survey_id}"
+
+
 class AnswerTally(models.Model):
-    """How many submitted answers of one survey give one value to a question and come from
-    respondents of one profile (the same group snapshot and mode): what every summary counts,
-    kept as answers are submitted and edited (``surveys.tally``) so a summary reads a few hundred
-    thousand counts instead of counting millions of answers. Derived data: it can always be
-    rebuilt from the answers, and is whenever ``TallyState`` finds it out of date."""
+    """How many submitted answers of one survey give one value to a question, by respondent
+    profile (``TallyProfile``): what every summary counts, kept as answers are submitted and
+    edited (``surveys.tally``) so a summary reads a few hundred rows instead of counting millions
+    of answers. Derived data: it can always be rebuilt from the answers, and is whenever
+    ``TallyState`` finds it out of date."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
@@ -419,23 +447,15 @@ class AnswerTally(models.Model):
     category = models.TextField()
     # The codes ticked or ranked, as the database writes the JSON list as text.
     codes = models.TextField()
-    country = models.CharField(max_length=2)
-    un_region = models.CharField(max_length=60)
-    un_subregion = models.CharField(max_length=60)
-    north_south = models.CharField(max_length=5)
-    sector = models.CharField(max_length=30)
-    mode = models.CharField(max_length=12)
-    weight = models.PositiveIntegerField()
+    # The count of each profile by its number, as unsigned 32-bit little-endian integers
+    # (``surveys.tally.WEIGHTS``); profiles past the end count 0.
+    weights = models.BinaryField(default=bytes)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["survey", "question"], name="tally_survey_question"),
-            # A response's profile: what keeping the tally looks its counts up by.
-            models.Index(fields=["survey", "country", "sector", "mode"], name="tally_survey_profile"),
-        ]
+        indexes = [models.Index(fields=["survey", "question"], name="tally_survey_question")]
 
     def __str__(self) -> str:
-        return f"{self.weight} × question {self.question_id}"
+        return f"question {self.question_id}: {self.category or self.number or self.codes}"
 
 
 class TallyState(models.Model):

@@ -1,14 +1,21 @@
 """The answer tally: submitted answers counted by question, value and respondent profile.
 
 A summary needs of each respondent only their answer to one question and their groups, so it
-reads counts (``AnswerTally``): a survey of 100 000 respondents × 50 questions is a few hundred
-thousand of them, where counting the five million answers again for each summary took seconds.
+reads counts: a survey of 100 000 respondents × 50 questions has a few hundred thousand of them,
+where counting the five million answers again for each summary took seconds. Respondents with the
+same groups share a *profile* (``TallyProfile``, numbered within the survey, with how many
+submitted responses it has), and each value of a question is one row (``AnswerTally``) holding
+its counts by profile, packed in one binary column (``WEIGHTS``): a summary reads a few hundred
+rows and unpacks them with NumPy (``stored_counts``). Read as a row per value and profile, the
+275 000 counts of the bench's survey took longer to hand over from the database than everything
+the summary then did with them.
 
 The tally is kept up to date in two ways:
 
 - ``tally_kept(response)`` wraps the services that change a submitted response's answers or
   groups (submitting, saving a page of a submitted response): inside the same transaction it
-  counts the response's answers before and after and adds the difference.
+  counts the response's answers and notes its profile before and after, and adds the
+  difference.
 - Anything else — deleting responses, bulk loads, the admin, retyping a question — changes the
   survey's ``fingerprints`` (how many responses are submitted, the latest submission and edit,
   the questions and their latest change), which no longer match its ``TallyState``; the next
@@ -20,15 +27,18 @@ else makes meanwhile makes it look out of date, never the other way round.
 """
 
 import contextlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import NamedTuple
 
+import numpy
+import pandas
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast
 
-from .models import Answer, AnswerTally, Question, Response, Survey, TallyState
+from .models import Answer, AnswerTally, Question, Response, Survey, TallyProfile, TallyState
 from .selectors import one_value
 
 # Answers whose text is a category (a choice code or a country code); other text is free text.
@@ -44,6 +54,10 @@ COUNTED_ANSWER_FIELDS = (
     "codes_text",
     *(f"response__{f}" for f in GROUP_FIELDS),
 )
+
+# ``AnswerTally.weights``: a value's counts as (profile number, count) pairs of unsigned 32-bit
+# little-endian integers, profile numbers rising, no count 0 (a profile not there counts 0).
+WEIGHTS = numpy.dtype("<u4")
 
 Key = tuple
 
@@ -91,63 +105,136 @@ def _response_counts(response_id: int) -> Counter[Key]:
     return Counter(_counted_answers(response_id=response_id).values_list(*COUNTED_ANSWER_FIELDS))
 
 
-def _applied(survey_id: int, before: Counter[Key], after: Counter[Key]) -> bool:
-    """Adds ``after`` less ``before`` to the survey's tally, in at most four statements whatever
-    the number of answers. False (and nothing written) when the tally lacks a count it should
-    hold: it is not what it claims."""
-    changes = {
-        key: after[key] - before[key] for key in before.keys() | after.keys() if after[key] != before[key]
-    }
-    if not changes:
-        return True
-    profiles = Q()
-    for profile in {key[len(VALUE_FIELDS) :] for key in changes}:
-        profiles |= Q(**dict(zip(GROUP_FIELDS, profile, strict=True)))
-    rows = {
-        tuple(getattr(row, field) for field in KEY_FIELDS): row
-        for row in AnswerTally.objects.filter(
-            profiles, survey_id=survey_id, question_id__in={key[0] for key in changes}
+def weight_pairs(weights: bytes | memoryview) -> numpy.ndarray:
+    """``AnswerTally.weights`` as an array of (profile number, count) rows."""
+    return numpy.frombuffer(weights, dtype=WEIGHTS).reshape(-1, 2)
+
+
+def packed(profiles: numpy.ndarray, counts: numpy.ndarray) -> bytes:
+    """``AnswerTally.weights`` of ``counts`` by profile number (``profiles``, rising), 0s left out."""
+    kept = counts != 0
+    return numpy.column_stack([profiles[kept], counts[kept]]).astype(WEIGHTS).tobytes()
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[list]) -> None:
+    """Inserts ``rows`` of ``columns`` into ``model``'s table in one statement however many
+    (``bulk_create`` would split them on SQLite); nothing when there are none."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns))})",  # (our own names)
+            rows,
         )
+
+
+def _profiles_held(survey_id: int, profiles: set[Key]) -> dict[Key, TallyProfile]:
+    """Those of ``profiles`` (``GROUP_FIELDS`` values) the survey has, in one query."""
+    wanted = Q()
+    for profile in profiles:
+        wanted |= Q(**dict(zip(GROUP_FIELDS, profile, strict=True)))
+    rows = TallyProfile.objects.filter(wanted, survey_id=survey_id)
+    return {tuple(getattr(row, field) for field in GROUP_FIELDS): row for row in rows}
+
+
+def _value_filter(values: Iterable[Key]) -> Q:
+    """The tally rows of ``values`` (``VALUE_FIELDS``)."""
+    wanted = Q()
+    for question_id, number, category, codes in values:
+        at = {"number__isnull": True} if number is None else {"number": number}
+        wanted |= Q(question_id=question_id, category=category, codes=codes, **at)
+    return wanted
+
+
+class Standing(NamedTuple):
+    """Of a response: whether it is submitted and when it last changed (its part of its survey's
+    fingerprint), and its profile (``GROUP_FIELDS``)."""
+
+    submitted: bool
+    updated_at: datetime | None
+    profile: Key
+
+
+def _standing(response_id: int) -> Standing | None:
+    """The response's ``Standing``, None when it is gone."""
+    row = Response.objects.filter(pk=response_id).values_list("status", "updated_at", *GROUP_FIELDS).first()
+    return None if row is None else Standing(row[0] == Response.Status.SUBMITTED, row[1], tuple(row[2:]))
+
+
+def _respondents_moved(before: Standing | None, after: Standing | None) -> Counter[Key]:
+    """How many submitted respondents each profile gains as a response goes from ``before`` to
+    ``after`` (``_standing``)."""
+    moved = Counter()
+    for standing, change in ((before, -1), (after, 1)):
+        if standing is not None and standing.submitted:
+            moved[standing.profile] += change
+    return Counter({profile: change for profile, change in moved.items() if change})
+
+
+def _applied(survey_id: int, before: Counter[Key], after: Counter[Key], respondents: Counter[Key]) -> bool:
+    """Adds ``after`` less ``before`` to the survey's tally, and ``respondents`` to its profiles'
+    respondents, in at most eight statements whatever the number of answers. False (and nothing
+    written) when the tally lacks a count it should hold: it is not what it claims."""
+    changes: dict[Key, dict[Key, int]] = defaultdict(dict)  # value → profile → change
+    for key in before.keys() | after.keys():
+        if after[key] != before[key]:
+            changes[key[: len(VALUE_FIELDS)]][key[len(VALUE_FIELDS) :]] = after[key] - before[key]
+    if not changes and not respondents:
+        return True
+    profiles = {profile for by_profile in changes.values() for profile in by_profile} | respondents.keys()
+    held = _profiles_held(survey_id, profiles)
+    had = Counter({profile: row.respondents for profile, row in held.items()})
+    if any(had[profile] + change < 0 for profile, change in respondents.items()):
+        return False
+    numbers = {profile: row.number for profile, row in held.items()}
+    new = sorted(profiles - held.keys())
+    if new:  # numbered after the survey's last
+        last = TallyProfile.objects.filter(survey_id=survey_id).aggregate(last=Max("number"))["last"]
+        numbers |= {profile: (-1 if last is None else last) + 1 + at for at, profile in enumerate(new)}
+    rows = {
+        tuple(getattr(row, field) for field in VALUE_FIELDS): row
+        for row in AnswerTally.objects.filter(_value_filter(changes), survey_id=survey_id)
     }
     created, updated, emptied = [], [], []
-    for key, change in changes.items():
-        row = rows.get(key)
-        if row is None:
-            if change < 0:
-                return False
-            created.append(
-                AnswerTally(survey_id=survey_id, weight=change, **dict(zip(KEY_FIELDS, key, strict=True)))
-            )
-            continue
-        row.weight += change
-        if row.weight < 0:
+    for value, by_profile in changes.items():
+        row = rows.get(value)
+        counts = Counter(dict(weight_pairs(b"" if row is None else row.weights).tolist()))
+        for profile, change in by_profile.items():
+            counts[numbers[profile]] += change
+        if min(counts.values()) < 0:
             return False
-        (emptied if row.weight == 0 else updated).append(row)
+        numbered = numpy.array(sorted(counts.items()), dtype="int64").reshape(-1, 2)
+        weights = packed(numbered[:, 0], numbered[:, 1])
+        if row is None:
+            created.append([survey_id, *value, weights])
+        elif weights:
+            updated.append([weights, row.pk])
+        else:
+            emptied.append(row.pk)
+    _insert(
+        TallyProfile,
+        ("survey_id", "number", *GROUP_FIELDS, "respondents"),
+        [[survey_id, numbers[profile], *profile, respondents[profile]] for profile in new],
+    )
+    moved = [[held[p].respondents + change, held[p].pk] for p, change in respondents.items() if p in held]
+    _insert(AnswerTally, ("survey_id", *VALUE_FIELDS, "weights"), created)
     table = connection.ops.quote_name(AnswerTally._meta.db_table)
-    columns = ("survey_id", *KEY_FIELDS, "weight")
     with connection.cursor() as cursor:
-        # One statement each, however many rows (bulk_create would split them on SQLite).
-        if created:
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 (our own names)
-                f"VALUES ({', '.join(['%s'] * len(columns))})",
-                [[getattr(row, column) for column in columns] for row in created],
-            )
         if updated:
             cursor.executemany(
-                f"UPDATE {table} SET weight = %s WHERE id = %s",  # noqa: S608 (our own names)
-                [[row.weight, row.pk] for row in updated],
+                f"UPDATE {table} SET weights = %s WHERE id = %s",  # noqa: S608 (our own names)
+                updated,
+            )
+        if moved:
+            cursor.executemany(
+                f"UPDATE {connection.ops.quote_name(TallyProfile._meta.db_table)} "  # noqa: S608
+                "SET respondents = %s WHERE id = %s",
+                moved,
             )
     if emptied:
-        AnswerTally.objects.filter(pk__in=[row.pk for row in emptied]).delete()
+        AnswerTally.objects.filter(pk__in=emptied).delete()
     return True
-
-
-def _standing(response_id: int) -> tuple[bool, datetime | None] | None:
-    """Whether the response is submitted, and when it last changed (None when it is gone): its
-    part of its survey's fingerprint."""
-    row = Response.objects.filter(pk=response_id).values_list("status", "updated_at").first()
-    return None if row is None else (row[0] == Response.Status.SUBMITTED, row[1])
 
 
 def _moved(fingerprint: list, before, after) -> list:
@@ -179,16 +266,19 @@ def tally_kept(response: Response) -> Iterator[None]:
             return
         before, standing = _response_counts(response.pk), _standing(response.pk)
         yield
-        applied = _applied(survey_id, before, _response_counts(response.pk))
-        state.fingerprint = _moved(state.fingerprint, standing, _standing(response.pk)) if applied else []
+        after, now = _response_counts(response.pk), _standing(response.pk)
+        applied = _applied(survey_id, before, after, _respondents_moved(standing, now))
+        state.fingerprint = _moved(state.fingerprint, standing, now) if applied else []
         state.save(update_fields=["fingerprint", "updated_at"])
 
 
-# The rebuild on PostgreSQL. Responses with the same groups share a *profile*, numbered first, so
-# answers are counted by integers and values (hashing six group names for each of millions of
-# answers is what would cost); which questions have a category in their text is looked up once
-# (an array), not joined to each answer.
-REBUILD_SQL = """
+# The rebuild's counting on PostgreSQL. Responses with the same groups share a profile, numbered
+# first, so answers are counted by integers and values (hashing six group names for each of
+# millions of answers is what would cost); which questions have a category in their text is
+# looked up once (an array), not joined to each answer. One statement, so that the profiles and
+# the counts come from one snapshot: a row per profile and value, and one for each profile
+# without answers, whose value is NULL.
+COUNT_SQL = """
 WITH profiles AS (
     SELECT r.id, {groups}, dense_rank() OVER (ORDER BY {groups_c}) AS profile
     FROM {response} AS r
@@ -203,57 +293,94 @@ WITH profiles AS (
     JOIN profiles AS p ON p.id = a.response_id
     GROUP BY 1, 2, 3, 4, 5
 ), described AS (
-    SELECT DISTINCT ON (profile) * FROM profiles ORDER BY profile
+    SELECT profile, {groups_plain}, count(*) AS respondents FROM profiles GROUP BY profile, {groups_plain}
 )
-INSERT INTO {tally} (survey_id, question_id, number, category, codes, {groups_plain}, weight)
-SELECT %(survey)s, c.question_id, c.number, c.category, c.codes::text, {groups_d}, c.weight
-FROM counted AS c
-JOIN described AS d ON d.profile = c.profile
+SELECT c.question_id, c.number, c.category, c.codes::text, {groups_d}, d.respondents, c.weight
+FROM described AS d
+LEFT JOIN counted AS c ON c.profile = d.profile
 """
 
 
-def _count_into_tally(survey_id: int) -> None:
-    """Counts the survey's submitted answers into its (emptied) tally, in one statement."""
-    if connection.vendor != "postgresql":
-        counted = (
-            _counted_answers(response__survey_id=survey_id)
-            .values(*COUNTED_ANSWER_FIELDS)
-            .annotate(weight=Count("pk"))
-            .order_by()
-            .values_list(*COUNTED_ANSWER_FIELDS, "weight")
+def _counted(survey_id: int) -> tuple[pandas.DataFrame, pandas.DataFrame]:
+    """The survey's submitted answers counted by ``KEY_FIELDS`` (one row per key, with
+    ``weight``), and its submitted responses by profile (``GROUP_FIELDS`` and ``respondents``)."""
+    if connection.vendor == "postgresql":
+        names = {
+            name: connection.ops.quote_name(model._meta.db_table)
+            for name, model in (("response", Response), ("answer", Answer), ("question", Question))
+        }
+        statement = COUNT_SQL.format(
+            groups=", ".join(f"r.{field}" for field in GROUP_FIELDS),
+            groups_c=", ".join(f'r.{field} COLLATE "C"' for field in GROUP_FIELDS),
+            groups_plain=", ".join(GROUP_FIELDS),
+            groups_d=", ".join(f"d.{field}" for field in GROUP_FIELDS),
+            **names,
         )
-        select, parameters = counted.query.sql_with_params()
-        columns = ", ".join((*KEY_FIELDS, "weight"))
+        parameters = {
+            "survey": survey_id,
+            "submitted": Response.Status.SUBMITTED,
+            "category_types": list(CATEGORY_TEXT_TYPES),
+        }
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {connection.ops.quote_name(AnswerTally._meta.db_table)} "  # noqa: S608
-                f"(survey_id, {columns}) SELECT %s, counted.* FROM ({select}) AS counted",
-                [survey_id, *parameters],
-            )
-        return
-    names = {
-        name: connection.ops.quote_name(model._meta.db_table)
-        for name, model in (
-            ("response", Response),
-            ("answer", Answer),
-            ("question", Question),
-            ("tally", AnswerTally),
-        )
-    }
-    statement = REBUILD_SQL.format(
-        groups=", ".join(f"r.{field}" for field in GROUP_FIELDS),
-        groups_c=", ".join(f'r.{field} COLLATE "C"' for field in GROUP_FIELDS),
-        groups_plain=", ".join(GROUP_FIELDS),
-        groups_d=", ".join(f"d.{field}" for field in GROUP_FIELDS),
-        **names,
+            cursor.execute(statement, parameters)
+            columns = [*KEY_FIELDS, "respondents", "weight"]
+            rows = pandas.DataFrame.from_records(cursor.fetchall(), columns=columns)
+        profiles = rows[[*GROUP_FIELDS, "respondents"]].drop_duplicates(list(GROUP_FIELDS))
+        counted = rows.loc[rows["question_id"].notna(), [*KEY_FIELDS, "weight"]]
+        return counted.astype({"question_id": "int64", "weight": "int64"}), profiles
+    counted = (
+        _counted_answers(response__survey_id=survey_id)
+        .values(*COUNTED_ANSWER_FIELDS)
+        .annotate(weight=Count("pk"))
+        .order_by()
+        .values_list(*COUNTED_ANSWER_FIELDS, "weight")
     )
-    parameters = {
-        "survey": survey_id,
-        "submitted": Response.Status.SUBMITTED,
-        "category_types": list(CATEGORY_TEXT_TYPES),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(statement, parameters)
+    profiles = (
+        Response.objects.filter(survey_id=survey_id, status=Response.Status.SUBMITTED)
+        .values(*GROUP_FIELDS)
+        .annotate(respondents=Count("pk"))
+        .order_by()
+        .values_list(*GROUP_FIELDS, "respondents")
+    )
+    return (
+        pandas.DataFrame.from_records(list(counted), columns=[*KEY_FIELDS, "weight"]),
+        pandas.DataFrame.from_records(list(profiles), columns=[*GROUP_FIELDS, "respondents"]),
+    )
+
+
+def _count_into_tally(survey_id: int) -> None:
+    """Counts the survey's submitted answers into its (emptied) tally: its profiles numbered in
+    the order of their groups, with their respondents, then a row per value with its counts by
+    profile."""
+    counted, profiles = _counted(survey_id)
+    profiles = profiles.sort_values(list(GROUP_FIELDS), ignore_index=True)
+    _insert(
+        TallyProfile,
+        ("survey_id", "number", *GROUP_FIELDS, "respondents"),
+        [[survey_id, number, *fields.values()] for number, fields in enumerate(profiles.to_dict("records"))],
+    )
+    if counted.empty:
+        return
+    profile = pandas.MultiIndex.from_frame(profiles[list(GROUP_FIELDS)]).get_indexer(
+        pandas.MultiIndex.from_frame(counted[list(GROUP_FIELDS)])
+    )
+    value = counted.groupby(list(VALUE_FIELDS), sort=True, dropna=False).ngroup().to_numpy()
+    values = counted[list(VALUE_FIELDS)].iloc[numpy.unique(value, return_index=True)[1]]
+    order = numpy.lexsort((profile, value))
+    profile, value, weight = profile[order], value[order], counted["weight"].to_numpy()[order]
+    bounds = numpy.searchsorted(value, numpy.arange(1, len(values)))
+    _insert(
+        AnswerTally,
+        ("survey_id", *VALUE_FIELDS, "weights"),
+        [
+            [survey_id, *(None if pandas.isna(field) else field for field in fields.values()), weights]
+            for fields, weights in zip(
+                values.to_dict("records"),
+                map(packed, numpy.split(profile, bounds), numpy.split(weight, bounds)),
+                strict=True,
+            )
+        ],
+    )
 
 
 def rebuild(survey_id: int, fingerprint: list, *, force: bool = False) -> None:
@@ -266,6 +393,7 @@ def rebuild(survey_id: int, fingerprint: list, *, force: bool = False) -> None:
         if state.fingerprint == fingerprint and not force:
             return
         AnswerTally.objects.filter(survey_id=survey_id).delete()
+        TallyProfile.objects.filter(survey_id=survey_id).delete()
         _count_into_tally(survey_id)
         state.fingerprint = fingerprint
         state.save(update_fields=["fingerprint", "updated_at"])
@@ -281,3 +409,46 @@ def tallied(survey_ids: Iterable[int]) -> QuerySet[AnswerTally]:
         if states.get(survey_id) != now[survey_id]:
             rebuild(survey_id, now[survey_id])
     return AnswerTally.objects.filter(survey_id__in=survey_ids)
+
+
+def profiles_frame(survey_ids: list[int], *fields: str) -> pandas.DataFrame:
+    """The profiles of the surveys' tallies as stored, in one query: one row per profile, in the
+    order of survey and number, with ``survey_id``, ``number``, ``GROUP_FIELDS``,
+    ``respondents`` and ``fields`` (lookups from a profile, such as ``"survey__slug"``)."""
+    columns = ["survey_id", "number", *GROUP_FIELDS, "respondents", *fields]
+    rows = TallyProfile.objects.filter(survey_id__in=survey_ids).order_by("survey_id", "number")
+    return pandas.DataFrame.from_records(list(rows.values_list(*columns)), columns=columns)
+
+
+def _sorted_categorical(values: list, at: numpy.ndarray) -> pandas.Categorical:
+    """``values`` taken at ``at``, as a categorical whose categories sort as their texts do."""
+    numbers, categories = pandas.factorize(numpy.array(values, dtype=object), sort=True)
+    return pandas.Categorical.from_codes(numbers.take(at), categories=categories).remove_unused_categories()
+
+
+def stored_counts(tallies: QuerySet[AnswerTally], profiles: pandas.DataFrame) -> pandas.DataFrame:
+    """The counts of ``tallies`` as stored, in one query: one row per value and profile with
+    answers, with ``VALUE_FIELDS``, ``profile`` (the row of ``profiles``, a ``profiles_frame`` of
+    the tallies' surveys, it counts) and ``weight``; ``category`` and ``codes`` as categoricals
+    whose categories sort as their texts do. The counts are unpacked by NumPy from the few hundred
+    rows of the tallies, none by Python."""
+    rows = list(tallies.order_by().values_list("survey_id", *VALUE_FIELDS, "weights"))
+    blobs = [bytes(row[-1]) for row in rows]
+    pairs = numpy.frombuffer(b"".join(blobs), dtype=WEIGHTS).reshape(-1, 2).astype("int64")
+    at = numpy.repeat(numpy.arange(len(rows)), [len(blob) // (2 * WEIGHTS.itemsize) for blob in blobs])
+    # Each count's profile, found among the profiles (in order) by (survey, number).
+    held = (profiles["survey_id"].to_numpy(dtype="int64") << 32) | profiles["number"].to_numpy(dtype="int64")
+    keys = (numpy.array([row[0] for row in rows], dtype="int64").take(at) << 32) | pairs[:, 0]
+    profile = numpy.searchsorted(held, keys)
+    if not (numpy.append(held, -1).take(profile) == keys).all():
+        raise ValueError("An answer tally counts a profile that its survey does not have.")
+    return pandas.DataFrame(
+        {
+            "question_id": numpy.array([row[1] for row in rows], dtype="int64").take(at),
+            "number": numpy.array([row[2] for row in rows], dtype="float64").take(at),
+            "category": _sorted_categorical([row[3] for row in rows], at),
+            "codes": _sorted_categorical([row[4] for row in rows], at),
+            "profile": profile,
+            "weight": pairs[:, 1],
+        }
+    )

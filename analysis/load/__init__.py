@@ -22,7 +22,7 @@ from .common import (
     Surveys,
     respondent_pseudonym,
 )
-from .counts import answer_counts_frame, respondent_counts_frame
+from .counts import answer_counts_frame, counted_frames, respondent_counts_frame
 from .questions import choices_frame, questions_frame
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "answer_counts_frame",
     "answers_frame",
     "choices_frame",
+    "counted_frames",
     "questions_frame",
     "respondent_counts_frame",
     "respondent_pseudonym",

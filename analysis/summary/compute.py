@@ -12,10 +12,9 @@ from ..findings import divergence_table_anchor, key_findings
 from ..load import (
     GROUP_COLUMNS,
     QUESTION_ORDER,
-    answer_counts_frame,
     choices_frame,
+    counted_frames,
     questions_frame,
-    respondent_counts_frame,
 )
 from ..small_cells import Rules, respondent_counts
 from ..split_tables import AnchoredTables
@@ -143,8 +142,8 @@ def compute_summary(*, survey: Survey, filters: Filters, with_themes: bool = Tru
     criteria = ConsensusCriteria(iqr_max_5pt=survey.consensus_iqr_max, share_min=survey.consensus_share_min)
     previous = previous_wave(survey=survey)
     waves = [survey] if previous is None else [survey, previous]
-    answers = _categorical(answer_counts_frame(surveys=waves))
-    everyone = respondent_counts_frame(surveys=waves)
+    counted = counted_frames(surveys=waves)
+    answers, everyone = _categorical(counted.answers), counted.respondents
     questions = questions_frame(survey=survey)
     choices = choices_frame(survey=survey)
     frame = filters.restrict(answers.loc[answers["survey"].eq(survey.slug)])

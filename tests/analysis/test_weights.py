@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.load import answer_counts_frame, answers_frame, respondent_counts_frame, respondents_frame
+from analysis.load.counts import Counted
 from analysis.stats import (
     choice_summary,
     divergence,
@@ -207,8 +208,11 @@ def test_the_database_counts_the_respondents_of_each_group(panel_survey):
 
 def test_the_summary_is_the_same_from_counted_answers(panel_survey, monkeypatch):
     counted_summary = compute_summary(survey=panel_survey, filters=Filters())
-    monkeypatch.setattr(summary_compute, "answer_counts_frame", answers_frame)
-    monkeypatch.setattr(summary_compute, "respondent_counts_frame", respondents_frame)
+    monkeypatch.setattr(
+        summary_compute,
+        "counted_frames",
+        lambda surveys: Counted(answers_frame(surveys=surveys), respondents_frame(surveys=surveys)),
+    )
     listed_summary = compute_summary(survey=panel_survey, filters=Filters())
     assert counted_summary.tables.keys() == listed_summary.tables.keys()
     for anchor, table in counted_summary.tables.items():
@@ -219,8 +223,8 @@ def test_the_summary_is_the_same_from_counted_answers(panel_survey, monkeypatch)
 
 
 def test_codes_that_read_like_missing_values_are_counted_as_codes(db):
-    """The counts travel as CSV on PostgreSQL: a choice coded "NA" or "null", a ranking of such
-    codes and an expert of unknown country and sector must come back as the texts they are."""
+    """A choice coded "NA" or "null", a ranking of such codes and an expert of unknown country and
+    sector must come back from the tally as the texts they are, not as missing values."""
     survey = every_type_survey()
     Choice.objects.filter(question__survey=survey, code="public").update(code="NA")
     Choice.objects.filter(question__survey=survey, code="private").update(code="null")

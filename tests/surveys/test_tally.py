@@ -5,6 +5,7 @@ import io
 from collections import Counter
 from datetime import timedelta
 
+import pandas
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -14,29 +15,61 @@ from hypothesis import strategies as st
 
 from surveys import selectors, services
 from surveys.conditions import AnswerValue
-from surveys.models import Answer, AnswerTally, Question, Response, Sector, TallyState
-from surveys.tally import COUNTED_ANSWER_FIELDS, KEY_FIELDS, _counted_answers, _moved, fingerprints, tallied
+from surveys.models import Answer, AnswerTally, Question, Response, Sector, TallyProfile, TallyState
+from surveys.tally import (
+    COUNTED_ANSWER_FIELDS,
+    GROUP_FIELDS,
+    KEY_FIELDS,
+    VALUE_FIELDS,
+    _counted_answers,
+    _moved,
+    fingerprints,
+    profiles_frame,
+    stored_counts,
+    tallied,
+)
 from tests.analysis.test_load import FULL as ANSWERS
 from tests.factories import ExpertFactory, every_type_survey, take_part
 
-# A rebuild: its savepoints, the state's get-or-create, lock, emptying, one INSERT … SELECT and
-# the state's new fingerprint, whatever the number of answers.
-TALLY_REBUILD_QUERIES = 10
+# A rebuild: its savepoints, the state's get-or-create, lock, emptying the values and the profiles,
+# counting the answers and the respondents (one query on PostgreSQL, two on SQLite), inserting the
+# profiles and the values, and the state's new fingerprint, whatever the number of answers.
+TALLY_REBUILD_QUERIES = 14
+
+
+# The key of a profile's count of respondents among the answers' counts: (RESPONDENTS, *profile).
+RESPONDENTS = "respondents"
 
 
 def recount(survey) -> Counter:
-    """The tally's counts as counting the submitted answers again gives them."""
-    return Counter(_counted_answers(response__survey=survey).values_list(*COUNTED_ANSWER_FIELDS))
+    """The tally's counts as counting the submitted answers again gives them, by ``KEY_FIELDS``,
+    and its profiles' respondents as counting the submitted responses gives them."""
+    submitted = Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED)
+    answers = Counter(_counted_answers(response__survey=survey).values_list(*COUNTED_ANSWER_FIELDS))
+    return answers + Counter((RESPONDENTS, *profile) for profile in submitted.values_list(*GROUP_FIELDS))
 
 
-def counts(tallies) -> Counter:
-    """A queryset of ``AnswerTally`` rows as counts by key."""
-    return Counter({tuple(values): weight for *values, weight in tallies.values_list(*KEY_FIELDS, "weight")})
+def counts(tallies, survey) -> Counter:
+    """``survey``'s ``tallies`` (a queryset of ``AnswerTally``) as counts by key (``KEY_FIELDS``),
+    and its profiles' respondents, as ``recount`` gives them."""
+    profiles = profiles_frame([survey.pk])
+    frame = stored_counts(tallies, profiles)
+    keys = pandas.concat(
+        [
+            frame[list(VALUE_FIELDS)].reset_index(drop=True),
+            profiles[list(GROUP_FIELDS)].take(frame["profile"]).reset_index(drop=True),
+        ],
+        axis=1,
+    ).astype(object)
+    keys = keys.where(keys.notna(), None)
+    answers = dict(zip(keys.itertuples(index=False, name=None), frame["weight"].tolist(), strict=True))
+    respondents = profiles[["respondents", *GROUP_FIELDS]].itertuples(index=False, name=None)
+    return Counter(answers) + Counter({(RESPONDENTS, *profile): count for count, *profile in respondents})
 
 
 def tally_of(survey) -> Counter:
     """The tally's counts as they are stored (without bringing them up to date)."""
-    return counts(AnswerTally.objects.filter(survey=survey))
+    return counts(AnswerTally.objects.filter(survey=survey), survey)
 
 
 def is_current(survey) -> bool:
@@ -44,8 +77,11 @@ def is_current(survey) -> bool:
     return state is not None and state.fingerprint == fingerprints([survey.pk])[survey.pk]
 
 
-def row_ids(survey) -> set[int]:
-    return set(AnswerTally.objects.filter(survey=survey).values_list("pk", flat=True))
+def row_ids(survey) -> set[tuple[str, int]]:
+    """The tally's rows and profiles, which a rebuild writes anew and keeping it adds to."""
+    return {
+        ("value", pk) for pk in AnswerTally.objects.filter(survey=survey).values_list("pk", flat=True)
+    } | {("profile", pk) for pk in TallyProfile.objects.filter(survey=survey).values_list("pk", flat=True)}
 
 
 def answer_page(response, code: str, value: AnswerValue) -> None:
@@ -75,9 +111,10 @@ def survey(db):
 
 def test_the_first_reader_counts_the_answers_and_later_ones_read_them(survey, django_assert_num_queries):
     assert not TallyState.objects.filter(survey=survey).exists()
-    tally = counts(tallied([survey.pk]))
+    tally = counts(tallied([survey.pk]), survey)
     assert tally == recount(survey) == tally_of(survey)
-    assert sum(tally.values()) == 3 * len(ANSWERS)
+    assert sum(count for key, count in tally.items() if key[0] != RESPONDENTS) == 3 * len(ANSWERS)
+    assert sum(count for key, count in tally.items() if key[0] == RESPONDENTS) == 3
     free_text = ANSWERS["title"].text
     assert not any(key[KEY_FIELDS.index("category")] == free_text for key in tally)
     assert is_current(survey)
@@ -124,7 +161,11 @@ def test_a_resubmission_with_new_groups_moves_the_counts_to_the_new_profile(surv
     assert is_current(survey)
     tally = tally_of(survey)
     assert tally == recount(survey)
-    assert {key[KEY_FIELDS.index("country")] for key in tally} == {"BR", "KE"}
+    assert {key[KEY_FIELDS.index("country")] for key in tally if key[0] != RESPONDENTS} == {"BR", "KE"}
+    assert {key[1:] for key in tally if key[0] == RESPONDENTS} == {  # DE's profile has none left
+        ("BR", "Americas", "Latin America and the Caribbean", "south", "academia", "self"),
+        ("KE", "Africa", "Sub-Saharan Africa", "south", "government", "self"),
+    }
 
 
 def _delete_a_response(survey):
@@ -152,6 +193,25 @@ def _retype_a_question(survey):
     question.save()
 
 
+def test_a_rebuild_counts_respondents_who_answered_nothing(survey):
+    keen = ExpertFactory(country="KE", sector=Sector.INDUSTRY)
+    response = take_part(survey, ANSWERS, expert=keen)
+    Answer.objects.filter(response=response).delete()  # as a script would: every answer gone
+    call_command("rebuild_tallies", survey.slug, stdout=io.StringIO())
+    tally = tally_of(survey)
+    assert tally == recount(survey)
+    profile = ("KE", "Africa", "Sub-Saharan Africa", "south", "industry", "self")
+    assert tally[(RESPONDENTS, *profile)] == 1
+    assert not [key for key in tally if key[0] != RESPONDENTS and key[len(VALUE_FIELDS) :] == profile]
+
+
+def test_a_tally_counting_a_profile_it_does_not_have_is_refused(survey):
+    tallied([survey.pk])
+    TallyProfile.objects.filter(survey=survey, country="DE").delete()
+    with pytest.raises(ValueError, match="counts a profile that its survey does not have"):
+        tally_of(survey)
+
+
 @pytest.mark.parametrize(
     "change", [_delete_a_response, _edit_an_answer_elsewhere, _submit_a_draft_elsewhere, _retype_a_question]
 )
@@ -172,7 +232,7 @@ def test_changes_made_elsewhere_put_the_tally_out_of_date_and_the_next_reader_re
 def test_a_tally_missing_a_count_it_should_hold_is_given_up_and_rebuilt(survey):
     tallied([survey.pk])
     agree = Question.objects.get(survey=survey, code="agree")
-    AnswerTally.objects.filter(survey=survey, question=agree, country="DE").delete()  # corrupted
+    AnswerTally.objects.filter(survey=survey, question=agree).delete()  # corrupted
     response = Response.objects.filter(survey=survey, country="DE").get()
     answer_page(response, "agree", AnswerValue(number=3))
     assert not is_current(survey)
@@ -221,7 +281,7 @@ def test_whatever_happens_a_reader_gets_what_counting_again_gives(db, operations
                 submitted.order_by("pk").first().delete()
             else:
                 tallied([survey.pk])
-        assert counts(tallied([survey.pk])) == recount(survey)
+        assert counts(tallied([survey.pk]), survey) == recount(survey)
         transaction.set_rollback(True)
 
 
@@ -233,7 +293,11 @@ def test_the_command_rebuilds_a_tally_that_looks_current(survey):
     out = io.StringIO()
     call_command("rebuild_tallies", survey.slug, stdout=out)
     assert is_current(survey) and tally_of(survey) == recount(survey)
-    assert f"{survey.slug}: {len(recount(survey))} counts" in out.getvalue()
+    answers = [key for key in recount(survey) if key[0] != RESPONDENTS]
+    values = {key[: KEY_FIELDS.index("country")] for key in answers}
+    profiles = {key[KEY_FIELDS.index("country") :] for key in answers}
+    summary = f"{len(answers)} counts of {len(values)} values by {len(profiles)} respondent profiles"
+    assert f"{survey.slug}: {summary}" in out.getvalue()
 
 
 def test_the_command_names_an_unknown_survey(survey):

@@ -4,7 +4,7 @@ answer tallies again (``surveys.tally``), whether or not they look out of date."
 from django.core.management.base import BaseCommand, CommandError
 
 from surveys.models import AnswerTally, Survey
-from surveys.tally import fingerprints, rebuild
+from surveys.tally import fingerprints, profiles_frame, rebuild, stored_counts
 
 
 class Command(BaseCommand):
@@ -26,5 +26,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No survey has the slug {', '.join(f'“{slug}”' for slug in unknown)}.")
         for survey in surveys:
             rebuild(survey.pk, fingerprints([survey.pk])[survey.pk], force=True)
-            counts = AnswerTally.objects.filter(survey=survey).count()
-            self.stdout.write(self.style.SUCCESS(f"{survey.slug}: {counts} counts"))
+            rows = AnswerTally.objects.filter(survey=survey)
+            profiles = profiles_frame([survey.pk])
+            counts = len(stored_counts(rows, profiles))
+            summary = f"{counts} counts of {rows.count()} values by {len(profiles)} respondent profiles"
+            self.stdout.write(self.style.SUCCESS(f"{survey.slug}: {summary}"))
