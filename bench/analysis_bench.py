@@ -528,7 +528,9 @@ def settle() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE) surveys_answertally, surveys_tallystate, surveys_response")
+        cursor.execute(
+            "VACUUM (ANALYZE) surveys_answertally, surveys_tallyprofile, surveys_tallystate, surveys_response"
+        )
 
 
 def in_fresh_process(measurement: str, database_url: str, *extra: str) -> dict:

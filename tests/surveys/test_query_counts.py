@@ -16,9 +16,10 @@ SAVE_BUDGET = 12
 SUBMIT_BUDGET = 15
 # With a current tally, the submission's counts are added: the tally's fingerprint, the response's
 # counts and standing before and after, the profiles it counts by, the last profile's number and
-# an insert (for a new profile), the values it changes, one insert, one update, one delete and
-# the tally's new state (this test's first submission needs no update or delete: 10).
-SUBMIT_WITH_TALLY_BUDGET = SUBMIT_BUDGET + 13
+# an insert (for a new profile), the values it changes, one insert, one update and one delete of
+# values, the profiles' respondents and the tally's new state (this test's first submission
+# needs no update or delete: 10).
+SUBMIT_WITH_TALLY_BUDGET = SUBMIT_BUDGET + 14
 
 
 def survey_with(questions_per_section: int):
