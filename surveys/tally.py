@@ -420,19 +420,32 @@ def profiles_frame(survey_ids: list[int], *fields: str) -> pandas.DataFrame:
     return pandas.DataFrame.from_records(list(rows.values_list(*columns)), columns=columns)
 
 
+def used_categories(values: pandas.Categorical) -> pandas.Categorical:
+    """``values`` with only the categories it holds, in their order: what
+    ``remove_unused_categories`` gives, by counting the codes rather than sorting them."""
+    codes = values.codes
+    used = numpy.bincount(codes[codes >= 0], minlength=len(values.categories)) > 0
+    if used.all():
+        return values
+    kept = numpy.append(numpy.cumsum(used) - 1, -1)  # the new code of each, and -1 for NA (code -1)
+    return pandas.Categorical.from_codes(kept.take(codes), categories=values.categories[used])
+
+
 def _sorted_categorical(values: list, at: numpy.ndarray) -> pandas.Categorical:
-    """``values`` taken at ``at``, as a categorical whose categories sort as their texts do."""
+    """``values`` taken at ``at``, as a categorical whose categories, those taken, sort as their
+    texts do."""
     numbers, categories = pandas.factorize(numpy.array(values, dtype=object), sort=True)
-    return pandas.Categorical.from_codes(numbers.take(at), categories=categories).remove_unused_categories()
+    return used_categories(pandas.Categorical.from_codes(numbers.take(at), categories=categories))
 
 
 def stored_counts(tallies: QuerySet[AnswerTally], profiles: pandas.DataFrame) -> pandas.DataFrame:
     """The counts of ``tallies`` as stored, in one query: one row per value and profile with
-    answers, with ``VALUE_FIELDS``, ``profile`` (the row of ``profiles``, a ``profiles_frame`` of
-    the tallies' surveys, it counts) and ``weight``; ``category`` and ``codes`` as categoricals
-    whose categories sort as their texts do. The counts are unpacked by NumPy from the few hundred
-    rows of the tallies, none by Python."""
-    rows = list(tallies.order_by().values_list("survey_id", *VALUE_FIELDS, "weights"))
+    answers, in the order of ``tallies`` and then of profile, with ``VALUE_FIELDS``, ``profile``
+    (the row of ``profiles``, a ``profiles_frame`` of the tallies' surveys, it counts) and
+    ``weight``; ``category`` and ``codes`` as categoricals whose categories sort as their texts
+    do. The counts are unpacked by NumPy from the few hundred rows of the tallies, none by
+    Python."""
+    rows = list(tallies.values_list("survey_id", *VALUE_FIELDS, "weights"))
     blobs = [bytes(row[-1]) for row in rows]
     pairs = numpy.frombuffer(b"".join(blobs), dtype=WEIGHTS).reshape(-1, 2).astype("int64")
     at = numpy.repeat(numpy.arange(len(rows)), [len(blob) // (2 * WEIGHTS.itemsize) for blob in blobs])

@@ -8,7 +8,7 @@ import numpy
 import pandas
 
 from surveys.models import Question
-from surveys.tally import profiles_frame, stored_counts, tallied
+from surveys.tally import profiles_frame, stored_counts, tallied, used_categories
 
 from ..stats.grouping import codes_key
 from .answers import RESPONSE_ATTRIBUTES
@@ -44,8 +44,7 @@ def _categorical(values: numpy.ndarray, at: numpy.ndarray) -> pandas.Categorical
     """``values.take(at)`` as a categorical of text whose categories, those taken, sort as their
     strings do (as ``astype("category")`` gives), without hashing a string per row."""
     categories, numbers = numpy.unique(values.astype(str), return_inverse=True)
-    taken = pandas.Categorical.from_codes(numbers.reshape(-1).take(at), categories=categories)
-    return taken.remove_unused_categories()
+    return used_categories(pandas.Categorical.from_codes(numbers.reshape(-1).take(at), categories=categories))
 
 
 class Counted(NamedTuple):
@@ -87,13 +86,14 @@ def counted_frames(*, surveys: Surveys) -> Counted:
         columns=list(COUNTED_QUESTION_FIELDS),
     )
     survey_ids = [survey.pk for survey in surveys]
-    tallies = tallied(survey_ids)
+    # In questionnaire order, as the questions are: sorting the tallies' few hundred rows sorts
+    # the counts unpacked from them.
+    tallies = tallied(survey_ids).order_by(
+        "survey_id", *(f"question__{field}" for field in QUESTION_ORDER), "pk"
+    )
     profiles = profiles_frame(survey_ids, *SURVEY_FIELDS.values())
     rows = stored_counts(tallies, profiles)
-    # Questionnaire order: the questions are sorted, so a question's position.
     question_at = pandas.Index(questions["id"]).get_indexer(rows["question_id"])
-    order = numpy.argsort(question_at, kind="stable")
-    rows, question_at = rows.take(order), question_at[order]
     profile_at = rows["profile"].to_numpy()
     answers = pandas.DataFrame(
         {
