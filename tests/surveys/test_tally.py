@@ -27,6 +27,7 @@ from surveys.tally import (
     profiles_frame,
     stored_counts,
     tallied,
+    used_categories,
 )
 from tests.analysis.test_load import FULL as ANSWERS
 from tests.factories import ExpertFactory, every_type_survey, take_part
@@ -315,3 +316,12 @@ def test_a_response_leaving_the_submitted_ones_puts_the_tally_out_of_date():
     assert _moved(fingerprint, (False, moment), (True, later)) == submitted_later
     assert _moved(fingerprint, (True, later), (True, moment)) == fingerprint  # an earlier clock
     assert _moved(fingerprint, (False, moment), (False, later)) == fingerprint  # a draft
+
+
+@given(codes=st.lists(st.integers(min_value=-1, max_value=5), max_size=40))
+def test_used_categories_drops_what_remove_unused_categories_drops(codes):
+    values = pandas.Categorical.from_codes(codes, categories=list("abcdef"))
+    kept = used_categories(values)
+    expected = values.remove_unused_categories()
+    assert list(kept.categories) == list(expected.categories)
+    assert kept.codes.tolist() == expected.codes.tolist()
