@@ -353,6 +353,13 @@ def _rss_bytes() -> int:
 
 
 def _peak_rss_bytes() -> int:
+    """This process's peak resident memory: ``VmHWM``, the high-water mark of its own address
+    space. (``getrusage``'s ``ru_maxrss`` is kept across ``execve``, so a measurement process
+    started by this script would report this script's peak when it is the larger.)"""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024  # in kB
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
 
 
