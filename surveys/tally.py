@@ -192,10 +192,8 @@ def _applied(survey_id: int, before: Counter[Key], after: Counter[Key], responde
     if new:  # numbered after the survey's last
         last = TallyProfile.objects.filter(survey_id=survey_id).aggregate(last=Max("number"))["last"]
         numbers |= {profile: (-1 if last is None else last) + 1 + at for at, profile in enumerate(new)}
-    rows = {
-        tuple(getattr(row, field) for field in VALUE_FIELDS): row
-        for row in AnswerTally.objects.filter(_value_filter(changes), survey_id=survey_id)
-    }
+    values = AnswerTally.objects.filter(_value_filter(changes), survey_id=survey_id) if changes else []
+    rows = {tuple(getattr(row, field) for field in VALUE_FIELDS): row for row in values}
     created, updated, emptied = [], [], []
     for value, by_profile in changes.items():
         row = rows.get(value)

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pandas
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,7 @@ from surveys.tally import (
     GROUP_FIELDS,
     KEY_FIELDS,
     VALUE_FIELDS,
+    _applied,
     _counted_answers,
     _moved,
     fingerprints,
@@ -325,3 +327,13 @@ def test_used_categories_drops_what_remove_unused_categories_drops(codes):
     expected = values.remove_unused_categories()
     assert list(kept.categories) == list(expected.categories)
     assert kept.codes.tolist() == expected.codes.tolist()
+
+
+def test_a_change_of_respondents_alone_reads_and_writes_no_values(survey):
+    tallied([survey.pk])
+    brazil = ("BR", "Americas", "Latin America and the Caribbean", "south", "academia", "self")
+    before = tally_of(survey)
+    with CaptureQueriesContext(connection) as queries:
+        assert _applied(survey.pk, Counter(), Counter(), Counter({brazil: 1}))
+    assert not [query for query in queries.captured_queries if "surveys_answertally" in query["sql"]]
+    assert tally_of(survey) - before == Counter({(RESPONDENTS, *brazil): 1})
