@@ -123,8 +123,8 @@ def counted_frames(*, surveys: Surveys) -> Counted:
 
 
 def _respondents(profiles: pandas.DataFrame) -> pandas.DataFrame:
-    """The respondents of the tallies' ``profiles`` by survey and ``GROUP_COLUMNS`` (which leave
-    out the sub-region of a profile's groups)."""
+    """The respondents of the tallies' ``profiles`` (``profiles_frame``) by survey and
+    ``GROUP_COLUMNS``, the profiles with none left out."""
     held = profiles.loc[profiles["respondents"].to_numpy() > 0].rename(
         columns={field: column for column, field in SURVEY_FIELDS.items()}
     )
