@@ -447,8 +447,9 @@ class AnswerTally(models.Model):
     category = models.TextField()
     # The codes ticked or ranked, as the database writes the JSON list as text.
     codes = models.TextField()
-    # The count of each profile by its number, as unsigned 32-bit little-endian integers
-    # (``surveys.tally.WEIGHTS``); profiles past the end count 0.
+    # The value's counts by profile: (profile number, count) pairs of unsigned 32-bit
+    # little-endian integers (``surveys.tally.WEIGHTS``), profiles rising; a profile not listed
+    # counts 0.
     weights = models.BinaryField(default=bytes)
 
     class Meta:

@@ -8,7 +8,7 @@ import numpy
 import pandas
 
 from surveys.models import Question
-from surveys.tally import profiles_frame, stored_counts, tallied, used_categories
+from surveys.tally import profiles_frame, sorted_categorical, stored_counts, tallied
 
 from ..stats.grouping import codes_key
 from .answers import RESPONSE_ATTRIBUTES
@@ -38,13 +38,6 @@ COUNTED_QUESTION_FIELDS = {
     "scale_points": "scale_points",
     "rank_top_k": "rank_top_k",
 }
-
-
-def _categorical(values: numpy.ndarray, at: numpy.ndarray) -> pandas.Categorical:
-    """``values.take(at)`` as a categorical of text whose categories, those taken, sort as their
-    strings do (as ``astype("category")`` gives), without hashing a string per row."""
-    categories, numbers = numpy.unique(values.astype(str), return_inverse=True)
-    return used_categories(pandas.Categorical.from_codes(numbers.reshape(-1).take(at), categories=categories))
 
 
 class Counted(NamedTuple):
@@ -99,7 +92,7 @@ def counted_frames(*, surveys: Surveys) -> Counted:
         {
             "respondent": numpy.arange(len(rows), dtype="int64"),
             **{
-                column: _categorical(questions[column].to_numpy(dtype=object), question_at)
+                column: sorted_categorical(questions[column].to_numpy(dtype=object), question_at)
                 for column in ["survey", "series", "wave", "question", "type"]
             },
             **{
@@ -112,7 +105,7 @@ def counted_frames(*, surveys: Surveys) -> Counted:
             "text": rows["category"].array,
             "codes": decoded(rows["codes"], json.loads),
             **{
-                column: _categorical(profiles[column].to_numpy(dtype=object), profile_at)
+                column: sorted_categorical(profiles[column].to_numpy(dtype=object), profile_at)
                 for column in GROUP_COLUMNS
             },
             "weight": rows["weight"].to_numpy(dtype="int64"),
