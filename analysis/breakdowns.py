@@ -2,8 +2,9 @@
 
 A summary breaks every item down by each of ``GROUPINGS`` and by each pair of them. The
 breakdowns of one *level* (by one grouping, or by two) are computed together: ``Level`` stacks
-their answers in one frame, each breakdown's merged down to its own groups
-(``stats.grouping.collapse``), with a ``STACK`` column that numbers every (breakdown, groups) in
+their answers in one frame, each breakdown's merged down to its own groups (what
+``stats.grouping.collapse`` gives, found as row numbers and taken from the answers once per
+level), with a ``STACK`` column that numbers every (breakdown, groups) in
 the order a table lists them. The statistics take ``STACK`` as they take a grouping column, so one
 call computes the tables of a whole level. ``Level.described`` then names each row's breakdown
 and groups (``group_1``, ``group_2``, with their labels), ``Level.withheld_above`` carries the
@@ -16,11 +17,12 @@ import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy
 import pandas
 
-from .stats.grouping import STACK, collapse, first_rows, row_groups
+from .stats.grouping import ANSWER_KEYS, STACK, answer_key, combined_codes, first_rows, weights
 
 GROUPINGS = ["country", "un_region", "north_south", "sector", "mode"]
 PAIR = "×"
@@ -41,12 +43,29 @@ def level_keys(width: int) -> list[str]:
     return [BREAKDOWN, *GROUP_KEYS[:width]] if width else []
 
 
-def _distinct_groups(rows: pandas.DataFrame, columns: list[str]) -> tuple[numpy.ndarray, pandas.DataFrame]:
-    """(a number per row of ``rows``, the distinct values of its ``columns`` in ``GROUP_KEYS``
-    as text, one row per number)."""
-    numbers = row_groups(rows, columns)
-    values = rows[columns].iloc[first_rows(numbers)].astype(str).reset_index(drop=True)
-    return numbers, values.set_axis(GROUP_KEYS[: len(columns)], axis=1)
+class _Merged(NamedTuple):
+    """Answers merged down to some groups (``stats.grouping.collapse``), as where to find them:
+    ``rows``, the row of the answers each merged row is taken from (its first), and ``weight``,
+    how many answers it stands for."""
+
+    rows: numpy.ndarray
+    weight: numpy.ndarray
+
+
+def _texts_coded(values: pandas.Series) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """(a number per value, the values as text by number): a categorical's codes as they are."""
+    if isinstance(values.dtype, pandas.CategoricalDtype) and (values.cat.codes.to_numpy() >= 0).all():
+        return values.cat.codes.to_numpy(), values.cat.categories.to_numpy(dtype=object).astype(str)
+    numbers, texts = pandas.factorize(values.astype(str).to_numpy(dtype=object))
+    return numbers, texts.astype(str)
+
+
+def _shared_codes(*columns: pandas.Series) -> tuple[list[numpy.ndarray], numpy.ndarray]:
+    """([a number per value of each of ``columns``], the values as text by number): equal texts
+    get the same number in every column, and the numbers sort as the texts do."""
+    coded = [_texts_coded(column) for column in columns]
+    texts = numpy.unique(numpy.concatenate([column_texts for _numbers, column_texts in coded]))
+    return [texts.searchsorted(column_texts).take(numbers) for numbers, column_texts in coded], texts
 
 
 class _Answers:
@@ -73,8 +92,10 @@ class Level(_Answers):
     answers: pandas.DataFrame
     people: pandas.DataFrame
     groups: pandas.DataFrame = field(default_factory=pandas.DataFrame)
-    # Each breakdown's answers merged down to its groups, before stacking (by name).
-    merged: dict[str, pandas.DataFrame] = field(default_factory=dict)
+    # Each breakdown's answers merged down to its groups, before stacking (by name), as rows of
+    # ``source``, the answers broken down.
+    merges: dict[str, _Merged] = field(default_factory=dict)
+    source: pandas.DataFrame = field(default_factory=pandas.DataFrame)
     _of_type: dict = field(default_factory=dict)
 
     @property
@@ -128,14 +149,17 @@ class Level(_Answers):
             tables[name] = rows.iloc[start:end].rename(columns=renamed).reset_index(drop=True)
         return tables
 
+    def merged(self, name: str) -> pandas.DataFrame:
+        """The answers of breakdown ``name`` merged down to its groups, before stacking: what
+        ``collapse(answers, COLUMNS[name])`` gives."""
+        rows, weight = self.merges[name]
+        return _taken(self.source, rows, weight, COLUMNS[name])
+
     def unstacked(self) -> pandas.DataFrame:
         """The merged answers of this level's breakdowns one under the other, each grouping's
         column set on its own breakdown's rows only: for a one-way level, a frame from which
         each grouping compares its groups as from all answers, with far fewer rows."""
-        return pandas.concat(
-            [self.merged[name] for name in self.names],
-            ignore_index=True,
-        )
+        return pandas.concat([self.merged(name) for name in self.names], ignore_index=True)
 
     def withheld_above(self, rows: pandas.DataFrame) -> list[pandas.DataFrame]:
         """Keys of this level's cells that ``rows`` (cells withheld one level coarser: a question,
@@ -213,101 +237,139 @@ class Levels(_Answers):
         return tables
 
 
-def _merged(
-    frame: pandas.DataFrame, columns: list[str], done: dict[str, pandas.DataFrame]
+def _taken(
+    answers: pandas.DataFrame, rows: numpy.ndarray, weight: numpy.ndarray, columns: list[str]
 ) -> pandas.DataFrame:
-    """``collapse(frame, columns)``, from the smallest answers of ``done`` already merged down to
-    more columns (merging merged rows further gives the same rows), else from ``frame``."""
-    finer = [merged for name, merged in done.items() if set(columns) <= set(COLUMNS[name])]
-    return collapse(min(finer, key=len, default=frame), columns)
+    """The ``rows`` of ``answers`` that stand for ``weight`` answers each, with the columns that
+    ``collapse(answers, columns)`` keeps."""
+    keys = [column for column in (*ANSWER_KEYS, *columns) if column in answers]
+    kept = [*keys, "respondent", "codes", *(["answer_key"] if "answer_key" in answers else [])]
+    return answers[kept].take(rows).assign(weight=weight).reset_index(drop=True)
 
 
-def overall(frame: pandas.DataFrame, people: pandas.DataFrame, done: dict | None = None) -> Level:
-    """The level of the overall table: every answer merged as far as it goes."""
-    return Level(width=0, names=[OVERALL], answers=_merged(frame, [], done or {}), people=people)
+class _Breakdowns:
+    """The answers and respondents of a summary, broken down a level at a time. Each grouping's
+    groups are numbered once, the same in answers and respondents, in the order of their text;
+    answers are merged down to a breakdown's groups as row numbers (``_Merged``) and taken from
+    the answers once per level."""
 
+    def __init__(self, answers: pandas.DataFrame, people: pandas.DataFrame, label: Callable[[str, str], str]):
+        self.answers, self.people, self.label = answers, people, functools.cache(label)
+        self.answer = answers["answer_key"].to_numpy() if "answer_key" in answers else answer_key(answers)
+        self.codes: dict[str, tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]] = {}
+        for grouping in GROUPINGS:
+            if grouping in answers:
+                (in_answers, in_people), texts = _shared_codes(answers[grouping], people[grouping])
+                self.codes[grouping] = (in_answers, in_people, texts)
+        self.merges: dict[tuple[str, ...], _Merged] = {}
 
-def stacked(
-    frame: pandas.DataFrame,
-    people: pandas.DataFrame,
-    width: int,
-    label: Callable[[str, str], str],
-    done: dict[str, pandas.DataFrame] | None = None,
-) -> Level:
-    """The level of the breakdowns by ``width`` (1 or 2) groupings, from the answers ``frame``
-    and the respondents ``people``; ``label(grouping, value)`` names a group. ``done`` holds the
-    answers of breakdowns already merged (by name), and gets this level's."""
-    names = [name for name, columns in BREAKDOWNS.items() if len(columns) == width]
-    done = {} if done is None else done
-    label = functools.cache(label)
-    parts = []
-    for name in names:
-        columns = COLUMNS[name]
-        merged = done[name] = _merged(frame, columns, done)
-        answer_groups, answer_values = _distinct_groups(merged, columns)
-        people_groups, people_values = _distinct_groups(people, columns)
-        parts.append((name, merged, answer_groups, answer_values, people_groups, people_values))
-    keys = level_keys(width)
-    groups = pandas.concat(
-        [
-            pandas.concat([answer_values, people_values]).assign(**{BREAKDOWN: name, "_position": position})
-            for position, (name, _merged, _a, answer_values, _p, people_values) in enumerate(parts)
-        ],
-        ignore_index=True,
-    )
-    groups = groups.drop_duplicates(keys).sort_values(["_position", *keys[1:]], kind="stable")
-    groups = groups.drop(columns="_position").reset_index(drop=True)
-    # A few hundred (breakdown, groups) at most: looked up in a dict, not a MultiIndex.
-    stacks = {key: stack for stack, key in enumerate(zip(*(groups[key] for key in keys), strict=True))}
-
-    def stack_of(name: str, values: pandas.DataFrame, numbers: numpy.ndarray) -> numpy.ndarray:
-        rows = zip(*(values[key] for key in keys[1:]), strict=True)
-        return numpy.array([stacks[(name, *row)] for row in rows], dtype="int64")[numbers]
-
-    answers = pandas.concat(
-        [
-            merged.drop(columns=COLUMNS[name]).assign(**{STACK: stack_of(name, values, numbers)})
-            for name, merged, numbers, values, _p, _v in parts
-        ],
-        ignore_index=True,
-    )
-    stacked_people = pandas.concat(
-        [
-            people[["respondent", *(["weight"] if "weight" in people else [])]].assign(
-                **{STACK: stack_of(name, values, numbers)}
-            )
-            for name, _m, _a, _v, numbers, values in parts
-        ],
-        ignore_index=True,
-    )
-    # Each stacked row stands for its own respondents: numbered apart, so no statistic takes
-    # the rows of two breakdowns for one respondent's.
-    answers["respondent"] = numpy.arange(len(answers))
-    stacked_people["respondent"] = numpy.arange(len(stacked_people))
-    described = {STACK: numpy.arange(len(groups)), BREAKDOWN: pandas.Categorical(groups[BREAKDOWN], names)}
-    for position, key in enumerate(GROUP_KEYS[:width]):
-        groupings = [COLUMNS[name][position] for name in groups[BREAKDOWN]]
-        described[key] = groups[key].astype(str).astype("category")
-        described[f"{key}_label"] = pandas.Series(
-            [label(grouping, value) for grouping, value in zip(groupings, groups[key], strict=True)],
-            dtype=str,
+    def merge(self, columns: list[str]) -> _Merged:
+        """The answers merged down to the groups of ``columns``, from the fewest answers already
+        merged down to more columns (merging merged rows further gives the same rows), else
+        from all: ``collapse``, in row numbers."""
+        finer = [merged for done, merged in self.merges.items() if set(columns) <= set(done)]
+        rows, weight = min(
+            finer,
+            key=lambda merged: len(merged.rows),
+            default=_Merged(numpy.arange(len(self.answers)), weights(self.answers)),
         )
-    return Level(
-        width=width,
-        names=names,
-        answers=answers,
-        people=stacked_people,
-        groups=pandas.DataFrame(described),
-        merged={name: done[name] for name in names},
-    )
+        parts = [(self.codes[column][0].take(rows), len(self.codes[column][2])) for column in columns]
+        into = combined_codes(parts, self.answer.take(rows))
+        first = first_rows(into)
+        self.merges[tuple(columns)] = merged = _Merged(
+            rows.take(first), numpy.bincount(into, weights=weight, minlength=len(first)).astype("int64")
+        )
+        return merged
+
+    def _group_numbers(self, columns: list[str], rows: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """(a number per answer at ``rows``, one per respondent) for their groups of ``columns``,
+        numbers sorting as the groups' texts do, first grouping first."""
+        in_answers, in_people = (
+            numpy.zeros(len(rows), dtype="int64"),
+            numpy.zeros(len(self.people), dtype="int64"),
+        )
+        for column in columns:
+            answer_codes, people_codes, texts = self.codes[column]
+            in_answers = in_answers * len(texts) + answer_codes.take(rows)
+            in_people = in_people * len(texts) + people_codes
+        return in_answers, in_people
+
+    def overall(self) -> Level:
+        """The level of the overall table: every answer merged as far as it goes."""
+        rows, weight = self.merge([])
+        return Level(
+            width=0, names=[OVERALL], answers=_taken(self.answers, rows, weight, []), people=self.people
+        )
+
+    def level(self, width: int) -> Level:
+        """The level of the breakdowns by ``width`` (1 or 2) groupings."""
+        names = [name for name, columns in BREAKDOWNS.items() if len(columns) == width]
+        merges, stacks, people_stacks = {}, [], []
+        # The columns of ``Level.groups``, a part per breakdown.
+        groups: dict[str, list[numpy.ndarray]] = {
+            column: []
+            for column in (
+                BREAKDOWN,
+                *(f"{key}{end}" for key in GROUP_KEYS[:width] for end in ("", "_label")),
+            )
+        }
+        start = 0
+        for position, name in enumerate(names):
+            columns = COLUMNS[name]
+            merges[name] = merged = self.merge(columns)
+            in_answers, in_people = self._group_numbers(columns, merged.rows)
+            distinct = numpy.unique(numpy.concatenate([in_answers, in_people]))
+            stacks.append(start + distinct.searchsorted(in_answers))
+            people_stacks.append(start + distinct.searchsorted(in_people))
+            start += len(distinct)
+            groups[BREAKDOWN].append(numpy.full(len(distinct), position))
+            for key, column in zip(reversed(GROUP_KEYS[:width]), reversed(columns), strict=True):
+                texts = self.codes[column][2]
+                distinct, at = numpy.divmod(distinct, len(texts))
+                labels = numpy.array([self.label(column, text) for text in texts], dtype=object)
+                groups[key].append(texts.take(at))
+                groups[f"{key}_label"].append(labels.take(at))
+        groups = {column: numpy.concatenate(parts) for column, parts in groups.items()}
+        described = {
+            STACK: numpy.arange(start),
+            BREAKDOWN: pandas.Categorical.from_codes(groups.pop(BREAKDOWN), categories=names),
+        }
+        for column, values in groups.items():
+            described[column] = pandas.Series(
+                values.astype(object), dtype=str if column.endswith("_label") else "category"
+            )
+        answers = _taken(
+            self.answers,
+            numpy.concatenate([merged.rows for merged in merges.values()]),
+            numpy.concatenate([merged.weight for merged in merges.values()]),
+            [],
+        )
+        answers[STACK] = numpy.concatenate(stacks)
+        people = self.people[["respondent", *(["weight"] if "weight" in self.people else [])]]
+        people = people.take(numpy.tile(numpy.arange(len(people)), len(names))).reset_index(drop=True)
+        people[STACK] = numpy.concatenate(people_stacks)
+        # Each stacked row stands for its own respondents: numbered apart, so no statistic takes
+        # the rows of two breakdowns for one respondent's.
+        answers["respondent"] = numpy.arange(len(answers))
+        people["respondent"] = numpy.arange(len(people))
+        return Level(
+            width=width,
+            names=names,
+            answers=answers,
+            people=people,
+            groups=pandas.DataFrame(described),
+            merges=merges,
+            source=self.answers,
+        )
 
 
 def levels(
     frame: pandas.DataFrame, people: pandas.DataFrame, label: Callable[[str, str], str]
 ) -> list[Level]:
-    """The overall level, then the breakdowns by one grouping, then by two. The two-way ones are
-    merged from the answers first, the coarser ones from them, far fewer rows."""
-    done: dict[str, pandas.DataFrame] = {}
-    two_way = stacked(frame, people, 2, label, done)
-    one_way = stacked(frame, people, 1, label, done)
-    return [overall(frame, people, done), one_way, two_way]
+    """The overall level, then the breakdowns by one grouping, then by two (``label(grouping,
+    value)`` names a group). The two-way ones are merged from the answers first, the coarser
+    ones from them, far fewer rows."""
+    breakdowns = _Breakdowns(frame, people, label)
+    two_way = breakdowns.level(2)
+    one_way = breakdowns.level(1)
+    return [breakdowns.overall(), one_way, two_way]

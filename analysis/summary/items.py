@@ -80,7 +80,7 @@ def scale_distributions(
     Counted from the answers already merged for the overall table and the North/South one."""
     values = ["count", "share"]
     everyone = steps[0].of_type(SCALE_TYPES)
-    chart_groups = steps[1].merged[CHART_GROUPING]
+    chart_groups = steps[1].merged(CHART_GROUPING)
     chart_groups = chart_groups.loc[chart_groups["type"].isin(SCALE_TYPES)]
     overall_withheld = scales[OVERALL].loc[scales[OVERALL]["n"].isna(), ["question"]]
     overall = rules.hide(
