@@ -75,8 +75,10 @@ class Rules:
         if not level.width:
             return []
         coarse = done[level.width - 1]
-        rows = coarse.loc[withheld(coarse), [*columns, *level_keys(level.width - 1)]]
-        return level.withheld_above(rows)
+        inside = numpy.asarray(withheld(coarse), dtype=bool)
+        if not inside.any():
+            return []
+        return level.withheld_above(coarse.loc[inside, [*columns, *level_keys(level.width - 1)]])
 
     def group_hidden(self, level: Level, done: dict, count: str = "n") -> list:
         """Keys of withheld groups: in the coarser tables of ``level`` and among respondents."""
