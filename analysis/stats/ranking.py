@@ -35,7 +35,8 @@ def _rankings(
     numbered = answers["answer_key"].to_numpy() if "answer_key" in answers else answer_key(answers)
     rankers = answers.assign(top_k=top_k, weight=weights(answers), ranking=numbered)
     rankers = rankers[["respondent", "question", *columns, "codes", "top_k", "weight", "ranking"]]
-    rankers = rankers.drop_duplicates(["respondent", "question"]).reset_index(drop=True)
+    # A respondent's first ranking of a question, the rows numbered rather than hashed.
+    rankers = rankers.take(first_rows(row_groups(rankers, ["respondent", "question"]))).reset_index(drop=True)
     rankers["ranking"] = pandas.factorize(rankers["ranking"])[0]
     distinct = rankers.drop_duplicates("ranking")[["ranking", "question", "codes", "top_k"]].reset_index(
         drop=True
@@ -46,7 +47,8 @@ def _rankings(
     ranks = ranks.drop_duplicates(["ranking", "item"])
     items = ranks[["question", "item"]]
     if choices is not None:
-        listed = choices.loc[choices["question"].isin(rankers["question"]), ["question", "code"]]
+        asked = rankers["question"].unique()
+        listed = choices.loc[choices["question"].isin(asked), ["question", "code"]]
         items = pandas.concat([listed.rename(columns={"code": "item"}), items])
     items = items.drop_duplicates()
     items = items.assign(n_items=items.groupby("question")["item"].transform("size"))
