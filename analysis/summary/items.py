@@ -126,16 +126,16 @@ def labelled(table: pandas.DataFrame, groups: list[str]) -> pandas.DataFrame:
     return table
 
 
-def _with_option_labels(table: pandas.DataFrame, option: str, choices: pandas.DataFrame) -> pandas.DataFrame:
-    """``table`` with each option's (or ranked item's) ``label``: its choice label, or the name
-    of the country for country questions."""
+def _with_option_labels(table: pandas.DataFrame, option: str, labels: pandas.Series) -> pandas.DataFrame:
+    """``table`` with each option's (or ranked item's) ``label``: its label in ``labels`` (choice
+    labels by question and code), or the name of the country for country questions."""
     # Labelled once per distinct (question, option), a few hundred, then given to every row.
     pair = row_groups(table, ["question", option])
     pairs = table[["question", option]].iloc[first_rows(pair)]
-    labels = choices.set_index(["question", "code"])["label"]
     label = labels.reindex(pandas.MultiIndex.from_frame(pairs)).to_numpy(dtype=object)
-    names = [str(countries.name(code) or code) for code in pairs[option]]
-    label = numpy.where(pandas.isna(label), numpy.array(names, dtype=object), label)
+    unlisted = numpy.flatnonzero(pandas.isna(label))
+    codes = pairs[option].to_numpy(dtype=object)
+    label[unlisted] = [str(countries.name(code) or code) for code in codes[unlisted]]
     table = table.copy()
     table.insert(
         table.columns.get_loc(option) + 1, "label", pandas.Series(label[pair], index=table.index, dtype=str)
@@ -205,11 +205,12 @@ def item_tables(
         overall[column] = withhold(overall[column], overall["n"].isna().to_numpy())
     rankings[0] = overall
     kinds: dict[str, dict[str, pandas.DataFrame]] = {"scale": {}, "number": {}, "choice": {}, "ranking": {}}
+    labels = choices.set_index(["question", "code"])["label"]
     for level in steps:
         kinds["scale"] |= level.split(scales[level.width])
         kinds["number"] |= level.split(numbers[level.width])
-        kinds["choice"] |= level.split(_with_option_labels(options[level.width], "option", choices))
-        kinds["ranking"] |= level.split(_with_option_labels(rankings[level.width], "item", choices))
+        kinds["choice"] |= level.split(_with_option_labels(options[level.width], "option", labels))
+        kinds["ranking"] |= level.split(_with_option_labels(rankings[level.width], "item", labels))
     return scale_raw, kinds
 
 
