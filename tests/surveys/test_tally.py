@@ -22,15 +22,14 @@ from surveys.tally import (
     GROUP_FIELDS,
     KEY_FIELDS,
     VALUE_FIELDS,
-    _applied,
-    _counted_answers,
-    _moved,
     fingerprints,
     profiles_frame,
     stored_counts,
     tallied,
     used_categories,
 )
+from surveys.tally.common import _counted_answers
+from surveys.tally.upkeep import _applied, _moved
 from tests.analysis.test_load import FULL as ANSWERS
 from tests.factories import ExpertFactory, every_type_survey, take_part
 
