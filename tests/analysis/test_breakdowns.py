@@ -78,3 +78,24 @@ def test_a_withheld_cell_reaches_the_cells_it_contains_one_level_down():
     assert sorted(second[BREAKDOWN]) == ["country×sector", "north_south×sector", "un_region×sector"]
     assert set(second.columns) == {"question", BREAKDOWN, "group_2"}
     assert set(second["group_2"]) == {"academia"}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(panel=panels())
+def test_groups_as_categoricals_give_the_levels_that_text_gives(panel):
+    # The summary hands its groups over as categoricals, some of whose categories nobody in the
+    # frame has (a filter kept other respondents): each grouping's groups are numbered from them.
+    people = panel.drop_duplicates("respondent")
+    coded = panel.astype(
+        {grouping: pandas.CategoricalDtype(sorted({*panel[grouping], "ZZ"})) for grouping in GROUPINGS}
+    )
+    for plain, categorical in zip(levels(panel, people, label), levels(coded, people, label), strict=True):
+        pandas.testing.assert_frame_equal(plain.answers, categorical.answers)
+        pandas.testing.assert_frame_equal(plain.people, categorical.people)
+        pandas.testing.assert_frame_equal(plain.groups, categorical.groups)
+        for name in plain.merges:
+            groupings = COLUMNS[name]
+            merged = categorical.merged(name).astype(dict.fromkeys(groupings, object))
+            pandas.testing.assert_frame_equal(
+                plain.merged(name).astype(dict.fromkeys(groupings, object)), merged
+            )
