@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy
 import pandas
 
-from .stats.grouping import ANSWER_KEYS, STACK, answer_key, combined_codes, first_rows, weights
+from .stats.grouping import STACK, answer_key, combined_codes, first_rows, merged_rows, weights
 
 GROUPINGS = ["country", "un_region", "north_south", "sector", "mode"]
 PAIR = "×"
@@ -156,7 +156,7 @@ class Level(_Answers):
         """The answers of breakdown ``name`` merged down to its groups, before stacking: what
         ``collapse(answers, COLUMNS[name])`` gives."""
         rows, weight = self.merges[name]
-        return _taken(self.source, rows, weight, COLUMNS[name])
+        return merged_rows(self.source, rows, weight, COLUMNS[name])
 
     def unstacked(self) -> pandas.DataFrame:
         """The merged answers of this level's breakdowns one under the other, each grouping's
@@ -240,16 +240,6 @@ class Levels(_Answers):
         return tables
 
 
-def _taken(
-    answers: pandas.DataFrame, rows: numpy.ndarray, weight: numpy.ndarray, columns: list[str]
-) -> pandas.DataFrame:
-    """The ``rows`` of ``answers`` that stand for ``weight`` answers each, with the columns that
-    ``collapse(answers, columns)`` keeps."""
-    keys = [column for column in (*ANSWER_KEYS, *columns) if column in answers]
-    kept = [*keys, "respondent", "codes", *(["answer_key"] if "answer_key" in answers else [])]
-    return answers[kept].take(rows).assign(weight=weight).reset_index(drop=True)
-
-
 class _Breakdowns:
     """The answers and respondents of a summary, broken down a level at a time. Each grouping's
     groups are numbered once, the same in answers and respondents, in the order of their text;
@@ -301,7 +291,7 @@ class _Breakdowns:
         """The level of the overall table: every answer merged as far as it goes."""
         rows, weight = self.merge([])
         return Level(
-            width=0, names=[OVERALL], answers=_taken(self.answers, rows, weight, []), people=self.people
+            width=0, names=[OVERALL], answers=merged_rows(self.answers, rows, weight, []), people=self.people
         )
 
     def level(self, width: int) -> Level:
@@ -341,7 +331,7 @@ class _Breakdowns:
             described[column] = pandas.Series(
                 values.astype(object), dtype=str if column.endswith("_label") else "category"
             )
-        answers = _taken(
+        answers = merged_rows(
             self.answers,
             numpy.concatenate([merged.rows for merged in merges.values()]),
             numpy.concatenate([merged.weight for merged in merges.values()]),

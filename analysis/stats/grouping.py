@@ -98,13 +98,22 @@ def collapse(frame: pandas.DataFrame, columns: Sequence[str]) -> pandas.DataFram
     An ``answer_key`` column (``answer_key``), when ``frame`` has one, saves comparing the
     answers again for each breakdown.
     """
-    keys = [column for column in (*ANSWER_KEYS, *columns) if column in frame]
     answer = frame["answer_key"].to_numpy() if "answer_key" in frame else answer_key(frame)
     merged_into = row_groups(frame, columns, answer)
     first = first_rows(merged_into)
     weight = numpy.bincount(merged_into, weights=weights(frame), minlength=len(first)).astype("int64")
+    return merged_rows(frame, first, weight, columns)
+
+
+def merged_rows(
+    frame: pandas.DataFrame, rows: numpy.ndarray, weight: numpy.ndarray, columns: Sequence[str]
+) -> pandas.DataFrame:
+    """The ``rows`` of ``frame`` standing for ``weight`` answers each, with the columns that
+    ``collapse(frame, columns)`` keeps: the answer's, ``columns``, ``respondent``, ``codes`` and
+    ``answer_key`` when ``frame`` has one."""
+    keys = [column for column in (*ANSWER_KEYS, *columns) if column in frame]
     kept = [*keys, "respondent", "codes", *(["answer_key"] if "answer_key" in frame else [])]
-    return frame[kept].take(first).assign(weight=weight).reset_index(drop=True)
+    return frame[kept].take(rows).assign(weight=weight).reset_index(drop=True)
 
 
 def group_columns(by: str | Sequence[str] | None, *, most: int = 2) -> list[str]:
