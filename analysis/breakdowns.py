@@ -13,7 +13,6 @@ own table, as if computed alone. The work then grows with the number of rows, no
 ``Levels`` stacks the levels once more, so that one call computes the tables of all of them.
 """
 
-import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -240,6 +239,16 @@ class Levels(_Answers):
         return tables
 
 
+class _Groups(NamedTuple):
+    """A grouping's groups, numbered once for a summary (``_shared_codes``): each answer's and
+    each respondent's number, and each group's text and label by number."""
+
+    in_answers: numpy.ndarray
+    in_people: numpy.ndarray
+    texts: numpy.ndarray
+    labels: numpy.ndarray
+
+
 class _Breakdowns:
     """The answers and respondents of a summary, broken down a level at a time. Each grouping's
     groups are numbered once, the same in answers and respondents, in the order of their text;
@@ -247,13 +256,14 @@ class _Breakdowns:
     the answers once per level."""
 
     def __init__(self, answers: pandas.DataFrame, people: pandas.DataFrame, label: Callable[[str, str], str]):
-        self.answers, self.people, self.label = answers, people, functools.cache(label)
+        self.answers, self.people = answers, people
         self.answer = answers["answer_key"].to_numpy() if "answer_key" in answers else answer_key(answers)
-        self.codes: dict[str, tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]] = {}
+        self.groups: dict[str, _Groups] = {}
         for grouping in GROUPINGS:
             if grouping in answers:
                 (in_answers, in_people), texts = _shared_codes(answers[grouping], people[grouping])
-                self.codes[grouping] = (in_answers, in_people, texts)
+                labels = numpy.array([label(grouping, text) for text in texts], dtype=object)
+                self.groups[grouping] = _Groups(in_answers, in_people, texts, labels)
         self.merges: dict[tuple[str, ...], _Merged] = {}
 
     def merge(self, columns: list[str]) -> _Merged:
@@ -266,7 +276,9 @@ class _Breakdowns:
             key=lambda merged: len(merged.rows),
             default=_Merged(numpy.arange(len(self.answers)), weights(self.answers)),
         )
-        parts = [(self.codes[column][0].take(rows), len(self.codes[column][2])) for column in columns]
+        parts = [
+            (self.groups[column].in_answers.take(rows), len(self.groups[column].texts)) for column in columns
+        ]
         into = combined_codes(parts, self.answer.take(rows))
         first = first_rows(into)
         self.merges[tuple(columns)] = merged = _Merged(
@@ -282,9 +294,9 @@ class _Breakdowns:
             numpy.zeros(len(self.people), dtype="int64"),
         )
         for column in columns:
-            answer_codes, people_codes, texts = self.codes[column]
-            in_answers = in_answers * len(texts) + answer_codes.take(rows)
-            in_people = in_people * len(texts) + people_codes
+            groups = self.groups[column]
+            in_answers = in_answers * len(groups.texts) + groups.in_answers.take(rows)
+            in_people = in_people * len(groups.texts) + groups.in_people
         return in_answers, in_people
 
     def overall(self) -> Level:
@@ -317,11 +329,10 @@ class _Breakdowns:
             start += len(distinct)
             groups[BREAKDOWN].append(numpy.full(len(distinct), position))
             for key, column in zip(reversed(GROUP_KEYS[:width]), reversed(columns), strict=True):
-                texts = self.codes[column][2]
-                distinct, at = numpy.divmod(distinct, len(texts))
-                labels = numpy.array([self.label(column, text) for text in texts], dtype=object)
-                groups[key].append(texts.take(at))
-                groups[f"{key}_label"].append(labels.take(at))
+                of_column = self.groups[column]
+                distinct, at = numpy.divmod(distinct, len(of_column.texts))
+                groups[key].append(of_column.texts.take(at))
+                groups[f"{key}_label"].append(of_column.labels.take(at))
         groups = {column: numpy.concatenate(parts) for column, parts in groups.items()}
         described = {
             STACK: numpy.arange(start),
